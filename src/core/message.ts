@@ -1,0 +1,95 @@
+/**
+ * The normalized message: what every adapter turns a platform event into.
+ *
+ * The core never sees a grammY or discord.js type; everything it needs to route, queue, answer and
+ * deduplicate is here. Nothing in it is a secret: Telegram files travel as `file_id` refs (their
+ * download URL contains the bot token) and are resolved by the worker's outbox.
+ */
+export type Platform = 'telegram' | 'discord' | 'console' | 'test';
+
+/** Where a file comes from, as the worker will fetch it. */
+export type AttachmentSource =
+  | { kind: 'url'; url: string } // a plain downloadable URL (Discord CDN, keep the full signed URL)
+  | { kind: 'platform'; ref: string } // resolved by Outbox.resolveAttachment (Telegram file_id)
+  | { kind: 'path'; path: string }; // a local file (console adapter, tests)
+
+export interface Attachment {
+  /** File name as the user sent it (its extension decides the type check). */
+  name: string;
+  mimeType?: string;
+  /** Size when the platform told us; used to refuse early and in the acknowledgement. */
+  sizeBytes?: number;
+  source: AttachmentSource;
+  /** Hand the URL to Nemo's upload-by-URL instead of downloading (an http(s) link in the text). */
+  byUrl?: boolean;
+}
+
+export interface IncomingCommand {
+  /** Lower-case, without the slash or @botname: `video`, `export`, `credits`, `status`, `new`, `cancel`, `help`, `start`. */
+  name: string;
+  /** The rest of the command text (the prompt of `/video ...`). */
+  args: string;
+}
+
+export interface IncomingMessage {
+  platform: Platform;
+  /** One Nemo session per conversation key: `${platform}:${chatId}` (+ `:${threadId}` for topics). */
+  conversationKey: string;
+  /** Where replies go (Telegram chat id, Discord channel or thread id). */
+  chatId: string;
+  /** Telegram forum topic (message_thread_id); Discord threads are channels and use chatId. */
+  threadId?: string;
+  userId: string;
+  userName: string;
+  /**
+   * Unique per platform + chat: the platform message id, or the interaction / callback query id.
+   * Used to process a message once even if the platform delivers it twice.
+   */
+  messageId: string;
+  text: string;
+  attachments: Attachment[];
+  /** Id of the message to reply to with the acknowledgement (undefined for slash commands). */
+  replyToMessageId?: string;
+  /** Raw platform locale (`zh-hans`, `en-US`, `zh-CN`); the core maps it to en/zh. */
+  locale?: string;
+  isDirect: boolean;
+  mentionsBot: boolean;
+  command?: IncomingCommand;
+  /** A pressed button: the core's button id (from callback_data / custom_id `nb:<id>`). */
+  button?: { id: string };
+  /**
+   * Per-platform data the bot-side outbox needs for the acknowledgement only (e.g. a Discord
+   * interaction to edit). Never stored in Redis or job data.
+   */
+  platformMeta?: Record<string, string>;
+  receivedAt: number;
+}
+
+/** Build the conversation key the same way everywhere. */
+export function conversationKey(platform: Platform, chatId: string, threadId?: string): string {
+  return threadId ? `${platform}:${chatId}:${threadId}` : `${platform}:${chatId}`;
+}
+
+/** Prefix of button ids in callback_data / custom_id. */
+export const BUTTON_PREFIX = 'nb:';
+
+/** What `ConversationIngress.accept` did with a message. */
+export interface IngressResult {
+  /**
+   * queued: a job was enqueued (ack sent); answered: handled at once (help, /new, a refusal);
+   * duplicate: this platform message was already taken; ignored: not for the bot.
+   */
+  outcome: 'queued' | 'answered' | 'duplicate' | 'ignored';
+  jobId?: string;
+  /** 1-based place in the conversation's line (1 = runs now). */
+  position?: number;
+}
+
+/**
+ * The core's entry point for adapters. `accept` only validates, deduplicates, enqueues and
+ * acknowledges; it never waits for Nemo, so an adapter can confirm the platform update as soon as
+ * it resolves (the job is then safely in Redis).
+ */
+export interface ConversationIngress {
+  accept(msg: IncomingMessage): Promise<IngressResult>;
+}

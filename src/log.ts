@@ -1,0 +1,121 @@
+/**
+ * Logging with secrets scrubbed everywhere.
+ *
+ * pino's `redact` only knows object paths, but our secrets also hide inside strings: a Telegram bot
+ * token is part of every Bot API URL, discord.js errors carry request URLs, and Nemo tokens can show
+ * up in error text. So every string that reaches a log line (message, fields, error message, stack,
+ * URL, cause chain) goes through `scrub`, which removes token-shaped substrings and every secret
+ * registered at start-up.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+const REDACTED = '[redacted]';
+
+/** Token shapes we never want to see, whatever variable they came from. */
+const TOKEN_PATTERNS: RegExp[] = [
+  /nmv_usr_[A-Za-z0-9_-]+/g, // Nemo user / anonymous tokens
+  /\b(bot)?\d{3,}:[A-Za-z0-9_-]{10,}/g, // Telegram bot tokens (also inside /bot<token>/ URL paths)
+  /\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}\b/g, // Discord bot tokens (three dot-separated parts)
+  /\b(Bearer|Bot)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // authorization header values
+];
+
+const registeredSecrets = new Set<string>();
+
+/** Register exact secret values (tokens from config, per-conversation anonymous tokens). */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 6) registeredSecrets.add(value);
+}
+
+/** Remove every secret and token-shaped substring from `text`. */
+export function scrub(text: string): string {
+  let out = text;
+  for (const secret of registeredSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
+  }
+  for (const re of TOKEN_PATTERNS) out = out.replace(re, (m, prefix?: string) => (prefix === 'bot' ? `bot${REDACTED}` : REDACTED));
+  return out;
+}
+
+const SECRET_KEYS = /^(authorization|token|.*_token|.*Token|secret|.*_secret|password|cookie|x-telegram-bot-api-secret-token)$/i;
+
+/** Deep-copy a value with secrets removed; bounded in depth so odd objects cannot hang a log call. */
+export function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return serializeError(value, depth);
+  if (depth > 6 || seen.has(value)) return '[…]';
+  seen.add(value);
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => scrubValue(v, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEYS.test(k) && v ? REDACTED : scrubValue(v, depth + 1, seen);
+  }
+  return out;
+}
+
+/** Fields of an error we keep; everything else (request bodies, file bytes, options) is dropped. */
+const ERROR_FIELDS = ['code', 'status', 'statusCode', 'method', 'url', 'kind', 'nemoCode', 'retryable', 'endpoint', 'description', 'error_code'] as const;
+
+export interface SerializedError {
+  type: string;
+  message: string;
+  stack?: string;
+  cause?: SerializedError | string;
+  [field: string]: unknown;
+}
+
+/** A whitelisting error serializer: scrubbed message, stack, URL and cause chain, nothing else. */
+export function serializeError(err: unknown, depth = 0): SerializedError | string {
+  if (!(err instanceof Error)) return scrub(String(err));
+  const out: SerializedError = { type: err.name || err.constructor?.name || 'Error', message: scrub(err.message ?? '') };
+  if (err.stack) out.stack = scrub(err.stack);
+  const rec = err as unknown as Record<string, unknown>;
+  for (const f of ERROR_FIELDS) {
+    const v = rec[f];
+    if (v === undefined || v === null) continue;
+    out[f] = typeof v === 'string' ? scrub(v) : typeof v === 'object' ? scrubValue(v, depth + 1) : v;
+  }
+  if (err.cause !== undefined && depth < 5) out.cause = serializeError(err.cause, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  name?: string;
+  /** Where lines go (tests pass a capture stream); stdout by default. */
+  destination?: DestinationStream;
+}
+
+/** Create the process logger. Every argument of every call is scrubbed before it is written. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      name: opts.name,
+      base: { pid: process.pid },
+      serializers: { err: (e: unknown) => serializeError(e), error: (e: unknown) => serializeError(e) },
+      formatters: {
+        log: (obj) => scrubValue(obj) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const clean = args.map((a) => (typeof a === 'string' ? scrub(a) : a instanceof Error ? a : a)) as Parameters<typeof method>;
+          return method.apply(this, clean);
+        },
+      },
+      redact: {
+        paths: ['headers.authorization', '*.headers.authorization', 'authorization', '*.authorization', 'token', '*.token'],
+        censor: REDACTED,
+      },
+    },
+    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/** A logger that writes nothing (library defaults and tests that do not look at logs). */
+export const silentLogger: Logger = pino({ level: 'silent' });
