@@ -15,15 +15,22 @@ const bool = (def: boolean) =>
     .transform((v) => (v === '' ? def : ['true', '1', 'yes', 'on'].includes(v)));
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+/** Megabytes may be fractional (e.g. 0.5) so small limits can be set in tests. */
+const megabytes = (def: number) => z.coerce.number().positive().default(def);
 
-const httpUrl = (def?: string) => {
-  const base = z
+const urlBase = () =>
+  z
     .string()
     .url()
     .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
     .transform((u) => u.replace(/\/+$/, ''));
-  return def === undefined ? base.optional() : base.default(def);
-};
+const httpUrl = (def: string) => urlBase().default(def);
+const optionalHttpUrl = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .pipe(urlBase().optional());
 
 const optionalString = () =>
   z
@@ -52,7 +59,7 @@ export const configFields = {
   JOB_LOCK_DURATION_MS: int(30_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over.'),
   JOB_STALLED_INTERVAL_MS: int(30_000, 50).describe('BullMQ stalled-job check interval.'),
   JOB_MAX_STALLED_COUNT: int(5, 1).describe('How many worker crashes one job survives before it fails.'),
-  DOWNLOAD_MAX_MB: int(1024, 1).describe('Largest rendered video the worker downloads.'),
+  DOWNLOAD_MAX_MB: megabytes(1024).describe('Largest rendered video the worker downloads.'),
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),
   NEMO_WEB_URL: httpUrl('https://nemovideo.com').describe('Nemo web app URL (registration, top-up and project links).'),
@@ -67,15 +74,15 @@ export const configFields = {
   NEMO_SSE_IDLE_TIMEOUT_MS: int(600_000, 100).describe('A turn that sends only heartbeats this long has timed out (the skill\'s 10 minutes).'),
   NEMO_SSE_STALL_TIMEOUT_MS: int(300_000, 100).describe('A turn that sends no bytes at all (not even heartbeats) this long has stalled.'),
   NEMO_SSE_MAX_EVENT_KB: int(1024, 1).describe('Largest single SSE event accepted; a longer unterminated line is cut.'),
-  NEMO_UPLOAD_MAX_MB: int(200, 1).describe('Largest file sent to Nemo (the skill\'s 200 MB).'),
+  NEMO_UPLOAD_MAX_MB: megabytes(200).describe('Largest file sent to Nemo (the skill\'s 200 MB).'),
   // --- Telegram ---------------------------------------------------------------------------------
   TELEGRAM_BOT_TOKEN: optionalString().describe('Bot token from @BotFather. Telegram is enabled when set.'),
   TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org').describe('Bot API root, no trailing slash (a local Bot API server or a test fake).'),
-  TELEGRAM_WEBHOOK_URL: httpUrl().describe('Public HTTPS URL for webhook mode; long polling when unset.'),
+  TELEGRAM_WEBHOOK_URL: optionalHttpUrl().describe('Public HTTPS URL for webhook mode; long polling when unset.'),
   TELEGRAM_WEBHOOK_SECRET: optionalString().describe('Secret checked in the X-Telegram-Bot-Api-Secret-Token header (webhook mode).'),
   TELEGRAM_WEBHOOK_PORT: int(8080, 0).describe('Port the webhook HTTP server listens on (webhook mode).'),
-  TELEGRAM_MAX_UPLOAD_MB: int(50, 1).describe('Largest video sent as a file (50 on the cloud Bot API, up to 2000 with a local server); larger ones go as a link.'),
-  TELEGRAM_MAX_DOWNLOAD_MB: int(20, 1).describe('Largest user file the bot can fetch (20 on the cloud Bot API).'),
+  TELEGRAM_MAX_UPLOAD_MB: megabytes(50).describe('Largest video sent as a file (50 on the cloud Bot API, up to 2000 with a local server); larger ones go as a link.'),
+  TELEGRAM_MAX_DOWNLOAD_MB: megabytes(20).describe('Largest user file the bot can fetch (20 on the cloud Bot API).'),
   TELEGRAM_POLL_LEASE_MS: int(10_000, 500).describe('Lease that lets only one bot process long-poll; another takes over this soon after the holder dies.'),
   // --- Discord ----------------------------------------------------------------------------------
   DISCORD_TOKEN: optionalString().describe('Bot token from the Discord developer portal. Discord is enabled when set.'),
@@ -88,7 +95,7 @@ export const configFields = {
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .describe('Comma-separated channel ids where every message is for the bot.'),
   DISCORD_MESSAGE_CONTENT: bool(false).describe('Request the privileged Message Content intent (needed for DISCORD_CHANNEL_IDS without mentions).'),
-  DISCORD_MAX_UPLOAD_MB: int(10, 1).describe('Upload limit when a guild\'s own limit is unknown (10 MiB default).'),
+  DISCORD_MAX_UPLOAD_MB: megabytes(10).describe('Upload limit when a guild\'s own limit is unknown (10 MiB default).'),
   DISCORD_SHARD_LEASE_MS: int(10_000, 500).describe('Lease that lets one bot process hold each gateway shard; another takes over this soon after the holder dies.'),
 } as const;
 

@@ -61,7 +61,7 @@ export interface AgentQuestion {
 
 /** One parsed SSE event, in our words. */
 export type TurnEvent =
-  | { type: 'text'; text: string; author?: string }
+  | { type: 'text'; text: string; author?: string; /** A streaming chunk (ADK `partial:true`); the final event repeats the whole text. */ partial?: boolean }
   | { type: 'tool_call'; name: string; id?: string; args: unknown }
   | { type: 'tool_result'; name: string; id?: string; response: unknown }
   | { type: 'question'; question: AgentQuestion }

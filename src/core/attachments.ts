@@ -1,0 +1,90 @@
+/**
+ * Checks on incoming files before anything is queued, and links in text turned into uploads.
+ *
+ * Refusing early (wrong type, too large for the platform or for Nemo) means the user hears about it
+ * within a second instead of after a download and a failed upload.
+ */
+import path from 'node:path';
+import { SUPPORTED_EXTENSIONS } from '../nemo/types.js';
+import type { Attachment } from './message.js';
+
+const MIME_TO_EXT: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/jpg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+  'video/x-msvideo': 'avi',
+  'video/webm': 'webm',
+  'video/x-matroska': 'mkv',
+  'audio/mpeg': 'mp3',
+  'audio/mp3': 'mp3',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/mp4': 'm4a',
+  'audio/x-m4a': 'm4a',
+  'audio/aac': 'aac',
+};
+
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
+
+/** The list users see: "mp4, mov, …". */
+export const SUPPORTED_LIST = SUPPORTED_EXTENSIONS.filter((e) => e !== 'jpeg').join(', ');
+
+/** The extension that decides the type: from the name, else from the MIME type. */
+export function extensionOf(att: Pick<Attachment, 'name' | 'mimeType'>): string | undefined {
+  const fromName = path.extname(att.name).slice(1).toLowerCase();
+  if (fromName) return fromName;
+  return att.mimeType ? MIME_TO_EXT[att.mimeType.toLowerCase().split(';')[0]!.trim()] : undefined;
+}
+
+/** A file name Nemo will accept: keeps the user's name, adding the extension the MIME type implies. */
+export function uploadName(att: Pick<Attachment, 'name' | 'mimeType'>): string {
+  const base = path.basename(att.name).replace(/[^\w.\- ]+/g, '_') || 'file';
+  if (path.extname(base)) return base;
+  const ext = extensionOf(att);
+  return ext ? `${base}.${ext}` : base;
+}
+
+export type AttachmentProblem =
+  | { kind: 'unsupported'; att: Attachment }
+  | { kind: 'platform_download'; att: Attachment }
+  | { kind: 'nemo_size'; att: Attachment };
+
+/** The first problem with a batch of attachments, if any. */
+export function checkAttachments(atts: Attachment[], limits: { platformDownloadBytes: number; nemoUploadBytes: number }): AttachmentProblem | undefined {
+  for (const att of atts) {
+    const ext = extensionOf(att);
+    if (!ext || !SUPPORTED.has(ext)) return { kind: 'unsupported', att };
+    if (att.sizeBytes !== undefined && att.sizeBytes > limits.nemoUploadBytes) return { kind: 'nemo_size', att };
+    if (att.source.kind === 'platform' && att.sizeBytes !== undefined && att.sizeBytes > limits.platformDownloadBytes) {
+      return { kind: 'platform_download', att };
+    }
+  }
+  return undefined;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+/**
+ * http(s) links in the text that point at a supported media file become upload-by-URL attachments;
+ * the links are left in the prompt too, so the agent knows what the user referred to.
+ */
+export function linkAttachments(text: string): Attachment[] {
+  const out: Attachment[] = [];
+  for (const raw of text.match(URL_RE) ?? []) {
+    const url = raw.replace(/[),.;!?]+$/, '');
+    let name: string;
+    try {
+      name = path.basename(new URL(url).pathname);
+    } catch {
+      continue;
+    }
+    const ext = path.extname(name).slice(1).toLowerCase();
+    if (!SUPPORTED.has(ext)) continue;
+    out.push({ name, source: { kind: 'url', url }, byUrl: true });
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Buttons under bot messages, remembered in Redis.
+ *
+ * Platforms give us at most 64 (Telegram) or 100 (Discord) bytes of callback data, and a press can
+ * arrive hours later on another process; so the button carries only a short random id and its
+ * meaning (which conversation, which action) lives here. A press from another conversation is
+ * refused, which also stops forged presses.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Keys } from './keys.js';
+import type { Button } from './outbox.js';
+
+export const buttonActionSchema = z.object({
+  action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer']),
+  conv: z.string(),
+  /** retry: the prompt to send again; answer: the option label to send. */
+  value: z.string().optional(),
+  /** The job the button was made for. */
+  jobId: z.string().optional(),
+});
+export type ButtonAction = z.infer<typeof buttonActionSchema>;
+
+const TTL_S = 30 * 24 * 3600;
+
+export class ButtonStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Store an action and return the button that triggers it. */
+  async create(label: string, action: ButtonAction): Promise<Button> {
+    const id = randomBytes(8).toString('base64url');
+    await this.redis.set(this.keys.button(id), JSON.stringify(action), 'EX', TTL_S);
+    return { id, label };
+  }
+
+  async resolve(id: string): Promise<ButtonAction | undefined> {
+    const raw = await this.redis.get(this.keys.button(id));
+    if (!raw) return undefined;
+    const parsed = buttonActionSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Runs one conversation job from wherever it stands: credits and status answer directly; turns
+ * upload, talk to the agent and may export; exports render, poll, download and deliver.
+ *
+ * Failures end here too: a transient one is handed back to the queue while retries remain and
+ * nothing irreversible happened; anything else becomes one catalogue message for the user, so
+ * nothing is silently dropped.
+ */
+import { summarizeTimeline } from '../nemo/draft.js';
+import { NemoError } from '../nemo/errors.js';
+import type { CredentialHandle } from '../nemo/types.js';
+import { runExportSteps } from './export.js';
+import { isTransient, userMessageFor } from './failures.js';
+import { t } from './i18n.js';
+import type { JobContext } from './job-context.js';
+import type { ChatTarget, Outbox } from './outbox.js';
+import { StatusCard } from './progress.js';
+import { failureButtons } from './replies.js';
+import { outboxFor, type CoreServices } from './services.js';
+import { runTurnStep } from './turn.js';
+
+export async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<void> {
+  const outbox = outboxFor(svc, ctx.data.target.platform);
+  const target: ChatTarget = { ...ctx.data.target };
+  const card = new StatusCard(svc, ctx, outbox, target);
+  await card.load();
+  try {
+    const auth = await svc.sessions.credential(ctx.data.conv);
+    switch (ctx.data.kind) {
+      case 'credits':
+        await answerCredits(svc, ctx, outbox, target, card, auth);
+        break;
+      case 'status':
+        await answerStatus(svc, ctx, outbox, target, card, auth);
+        break;
+      case 'turn': {
+        if (ctx.data.step === 'start') await ctx.save({ step: 'turn' });
+        if (ctx.data.step === 'turn') {
+          const { export: doExport } = await runTurnStep({ svc, ctx, outbox, target, card, auth });
+          await ctx.save({ step: doExport ? 'export' : 'done' });
+        }
+        if (ctx.data.step !== 'done') await runExportSteps({ svc, ctx, outbox, target, card, auth });
+        await card.finish('stage.done');
+        break;
+      }
+      case 'export':
+        if (ctx.data.step === 'start') await ctx.save({ step: 'export' });
+        await runExportSteps({ svc, ctx, outbox, target, card, auth });
+        await card.finish('stage.done');
+        break;
+    }
+  } catch (err) {
+    if (ctx.isControlFlow(err)) throw err;
+    if (ctx.signal.aborted) {
+      await card.finish('stage.cancelled');
+      return;
+    }
+    if (isTransient(err) && ctx.attemptsLeft > 0 && !irreversible(ctx, err)) {
+      ctx.log.warn({ err, attemptsLeft: ctx.attemptsLeft }, 'transient failure; the queue will retry');
+      throw err;
+    }
+    ctx.log.error({ err, step: ctx.data.step }, 'job failed');
+    await ctx.save({ failed: true });
+    const buttons = await failureButtons(svc, ctx);
+    await outbox
+      .sendText(target, userMessageFor(err, target.lang), { replyTo: ctx.data.replyTo, buttons })
+      .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
+    await card.finish('stage.failed');
+  }
+}
+
+/** A retry would repeat something the user would notice (a second turn). */
+function irreversible(ctx: JobContext, err: unknown): boolean {
+  if (ctx.data.kind === 'turn' && ctx.data.step === 'turn' && ctx.data.turnSentAt && !ctx.data.turnDone) return true;
+  return err instanceof NemoError && err.kind === 'no_credits';
+}
+
+async function answerCredits(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
+  const c = await svc.nemo.getCredits(auth);
+  let text = t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen });
+  const register = svc.nemo.registrationUrl(auth.credential);
+  if (register) text += `\n${t(target.lang, 'error.no_credits', { registerUrl: register }).replace(/^.*?: /, '📝 ')}`;
+  await finalAnswer(ctx, outbox, target, card, text);
+}
+
+async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
+  const session = await svc.sessions.get(ctx.data.conv);
+  if (!session) return finalAnswer(ctx, outbox, target, card, t(target.lang, 'status.none'));
+  let text: string;
+  try {
+    const state = await svc.nemo.getState(auth, session.sessionId);
+    text = state.draft?.t?.length ? summarizeTimeline(state.draft) : t(target.lang, 'status.empty');
+  } catch (err) {
+    if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
+    await svc.sessions.reset(ctx.data.conv);
+    return finalAnswer(ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
+  }
+  if (session.taskId) {
+    const claim = await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
+    if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
+  }
+  await finalAnswer(ctx, outbox, target, card, text);
+}
+
+/** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */
+async function finalAnswer(ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
+  await outbox.sendText(target, text, { replyTo: ctx.data.replyTo });
+  await card.remove();
+}

@@ -1,0 +1,166 @@
+/**
+ * Export: state → ready check → render → poll (delayed jobs) → download → deliver → clean up.
+ *
+ * The render id is chosen and saved before the POST, so a job resumed after a crash polls the
+ * render it started instead of starting another. The video is posted once: a `delivered` record in
+ * Redis is checked before and written right after the upload.
+ */
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isReadyToExport } from '../nemo/draft.js';
+import { NemoError } from '../nemo/errors.js';
+import type { CredentialHandle } from '../nemo/types.js';
+import { formatBytes, t } from './i18n.js';
+import type { JobContext } from './job-context.js';
+import type { ChatTarget, Outbox } from './outbox.js';
+import type { StatusCard } from './progress.js';
+import { resultButtons } from './replies.js';
+import type { CoreServices } from './services.js';
+
+export interface ExportDeps {
+  svc: CoreServices;
+  ctx: JobContext;
+  outbox: Outbox;
+  target: ChatTarget;
+  card: StatusCard;
+  auth: CredentialHandle;
+}
+
+/** Runs the export steps from wherever the job is; returns when the video was delivered. */
+export async function runExportSteps(d: ExportDeps): Promise<void> {
+  const { ctx } = d;
+  if (ctx.data.step === 'export') await startRender(d);
+  if (ctx.data.step === 'poll') await poll(d);
+  if (ctx.data.step === 'download') await download(d);
+  if (ctx.data.step === 'deliver') await deliver(d);
+}
+
+async function startRender(d: ExportDeps): Promise<void> {
+  const { ctx, svc } = d;
+  const session = await svc.sessions.get(ctx.data.conv);
+  if (!session) {
+    await d.outbox.sendText(d.target, t(d.target.lang, 'export.nothing'), { replyTo: ctx.data.replyTo });
+    await ctx.save({ step: 'done' });
+    return;
+  }
+  if (ctx.data.renderId && !ctx.data.renderStarted) {
+    // Resumed between saving the id and confirming the POST: poll it first, never start it twice.
+    try {
+      await svc.nemo.pollRender(d.auth, ctx.data.renderId, ctx.signal);
+      await ctx.save({ renderStarted: true, step: 'poll', renderPolls: 0 });
+      return;
+    } catch (err) {
+      if (!(err instanceof NemoError && (err.kind === 'render_not_found' || err.status === 404))) throw err;
+    }
+  }
+  await d.card.stage('stage.rendering', {});
+  const state = await svc.nemo.getState(d.auth, session.sessionId);
+  if (!isReadyToExport(state.draft)) {
+    await d.outbox.sendText(d.target, t(d.target.lang, 'export.nothing'), { replyTo: ctx.data.replyTo });
+    await ctx.save({ step: 'done' });
+    return;
+  }
+  const renderId = ctx.data.renderId ?? svc.nemo.newRenderId();
+  if (!ctx.data.renderId) await ctx.save({ renderId });
+  const used = await svc.nemo.startRender(d.auth, {
+    sessionId: session.sessionId,
+    draft: state.draft!,
+    renderId,
+    signal: ctx.signal,
+    onNewRenderId: (id) => ctx.save({ renderId: id }),
+  });
+  await ctx.save({ renderId: used, renderStarted: true, step: 'poll', renderPolls: 0 });
+  await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
+  await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
+}
+
+async function poll(d: ExportDeps): Promise<void> {
+  const { ctx, svc } = d;
+  const renderId = ctx.data.renderId!;
+  await d.card.maybeStillWorking();
+  const status = await svc.nemo.pollRender(d.auth, renderId, ctx.signal);
+  if (status.status === 'completed') {
+    await ctx.save({ outputUrl: status.outputUrl, step: 'download' });
+    return;
+  }
+  if (status.status === 'failed') {
+    ctx.log.warn({ renderId, error: status.error }, 'render failed');
+    if ((ctx.data.renderAttempt ?? 0) >= 1) throw new NemoError({ kind: 'render_failed', message: `render failed twice: ${status.error ?? 'unknown'}` });
+    // One retry with a new id (the seed's rule), saved before the POST like the first one.
+    await ctx.save({ renderAttempt: 1, renderId: undefined, renderStarted: false, step: 'export' });
+    await startRender(d);
+    return;
+  }
+  const polls = (ctx.data.renderPolls ?? 0) + 1;
+  if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
+  await ctx.save({ renderPolls: polls });
+  await d.card.stage('stage.rendering', { progress: status.progress });
+  await d.outbox.sendAction(d.target, 'upload_video');
+  await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
+}
+
+async function download(d: ExportDeps): Promise<void> {
+  const { ctx, svc } = d;
+  await d.card.stage('stage.downloading_result');
+  const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}.mp4`);
+  const res = await d.card.during('upload_video', () =>
+    svc.nemo.downloadRender(d.auth, {
+      renderId: ctx.data.renderId!,
+      outputUrl: ctx.data.outputUrl,
+      destPath: dest,
+      maxBytes: svc.config.DOWNLOAD_MAX_MB * 1024 * 1024,
+      signal: ctx.signal,
+    }),
+  );
+  await ctx.save({ videoPath: dest, videoBytes: res.bytes, step: 'deliver' });
+}
+
+async function deliver(d: ExportDeps): Promise<void> {
+  const { ctx, svc, outbox, target } = d;
+  const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
+  const videoPath = ctx.data.videoPath!;
+  if (!(await svc.redis.exists(deliveredKey))) {
+    const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
+    const limit = await outbox.maxUploadBytes(target);
+    const buttons = await resultButtons(svc, ctx);
+    const mention = target.isDirect ? undefined : target.userId;
+    await d.card.stage('stage.delivering');
+    if (size <= limit) {
+      const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
+      await d.card.during('upload_video', () =>
+        outbox.sendVideo(target, {
+          path: videoPath,
+          sizeBytes: size,
+          fileName: `nemo-${ctx.data.renderId}.mp4`,
+          caption: caption.slice(0, outbox.limits.captionMaxChars),
+          replyTo: ctx.data.replyTo,
+          buttons,
+          mentionUserId: mention,
+        }),
+      );
+    } else {
+      const url = ctx.data.outputUrl ?? (await projectLink(d));
+      await outbox.sendLink(target, {
+        url,
+        text: t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
+        replyTo: ctx.data.replyTo,
+        buttons,
+        mentionUserId: mention,
+      });
+    }
+    await svc.redis.set(deliveredKey, String(Date.now()), 'EX', 30 * 24 * 3600);
+    await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
+  }
+  await rm(videoPath, { force: true });
+  await ctx.save({ step: 'done', videoPath: undefined });
+}
+
+/** When the render came through the authenticated fallback, its URL is not shareable: link the project. */
+async function projectLink(d: ExportDeps): Promise<string> {
+  const session = await d.svc.sessions.get(d.ctx.data.conv);
+  if (session?.taskId) {
+    const claim = await d.svc.nemo.claimLink(d.auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
+    if (claim) return claim.url;
+  }
+  return d.svc.config.NEMO_WEB_URL;
+}

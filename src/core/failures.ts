@@ -1,0 +1,30 @@
+/**
+ * Failure → user text, in one place. Every NemoError kind and every local failure maps to a short
+ * catalogue message that says what to do next; the raw error only goes to the log.
+ */
+import { NemoError } from '../nemo/errors.js';
+import { SUPPORTED_LIST } from './attachments.js';
+import { t } from './i18n.js';
+import { InputTooLargeError } from './inputs.js';
+
+export function userMessageFor(err: unknown, lang: string): string {
+  if (err instanceof NemoError) {
+    const d = err.details;
+    return t(lang, err.messageKey, {
+      registerUrl: d.registerUrl,
+      topUpUrl: d.topUpUrl,
+      fileName: d.fileName,
+      types: SUPPORTED_LIST,
+      maxMb: d.maxUploadMb ?? 200,
+    });
+  }
+  if (err instanceof InputTooLargeError) return t(lang, 'error.file_too_large', { maxMb: 200 });
+  if (err instanceof Error && err.name === 'AbortError') return t(lang, 'error.cancelled');
+  return t(lang, 'error.internal');
+}
+
+/** Whether the job should be retried by the queue (before anything irreversible happened). */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof NemoError) return err.retryable;
+  return false;
+}

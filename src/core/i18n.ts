@@ -1,0 +1,126 @@
+/**
+ * Every sentence the bot says, in English and Chinese, in one catalogue.
+ *
+ * Errors from the Nemo client carry only a key (`error.<kind>`); local failures use their own keys.
+ * Messages are short and say what to do next, so one place decides the bot's voice.
+ */
+import type { NemoErrorKind } from '../nemo/errors.js';
+
+export type Lang = 'en' | 'zh';
+type Params = Record<string, string | number | undefined>;
+type Entry = { en: string | ((p: Params) => string); zh: string | ((p: Params) => string) };
+
+const errors: Record<`error.${NemoErrorKind}`, Entry> = {
+  'error.auth': { en: '🔑 The video service did not accept our sign-in. Please try again in a moment; if it keeps happening, tell the bot admin.', zh: '🔑 视频服务未接受登录凭证。请稍后再试；如持续出现，请联系管理员。' },
+  'error.session_lost': { en: '♻️ Your previous project expired, so I started a new one.', zh: '♻️ 之前的项目已失效，已为你新建项目。' },
+  'error.no_credits': {
+    en: (p) => (p.registerUrl ? `💳 Out of free credits. Register to keep your project and get more: ${p.registerUrl}` : `💳 Out of credits. Top up in your account: ${p.topUpUrl ?? 'nemovideo.com'}`),
+    zh: (p) => (p.registerUrl ? `💳 免费积分已用完。注册即可保留项目并获得更多积分：${p.registerUrl}` : `💳 积分不足。请在账户中充值：${p.topUpUrl ?? 'nemovideo.com'}`),
+  },
+  'error.plan_blocked': { en: '🔒 Export is blocked on the free plan (this is the plan, not your credits). Register or upgrade your plan to unlock export.', zh: '🔒 免费套餐无法导出（与积分无关）。请注册或升级套餐以解锁导出。' },
+  'error.unsupported_file': { en: (p) => `📎 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} not a supported type. I accept: ${p.types}.`, zh: (p) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}格式不受支持。支持：${p.types}。` },
+  'error.file_too_large': { en: (p) => `📦 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} too large (max ${p.maxMb} MB). Compress or trim it and send it again.`, zh: (p) => `📦 ${p.fileName ? `“${p.fileName}”` : '文件'}太大（上限 ${p.maxMb} MB）。请压缩或剪短后重新发送。` },
+  'error.rate_limited': { en: '🚦 The video service is busy right now. Please try again in a minute.', zh: '🚦 视频服务繁忙，请一分钟后再试。' },
+  'error.missing_client_id': { en: '⚠️ Could not get a free starter token. Please try again later.', zh: '⚠️ 暂时无法获取免费体验凭证，请稍后再试。' },
+  'error.forbidden': { en: '🔒 This token is not allowed to do that. Ask the bot admin for a token with more access.', zh: '🔒 当前凭证无此权限，请联系管理员。' },
+  'error.stream_timeout': { en: '⌛ The video service took too long and I stopped waiting. Nothing was sent twice; try again or check /status.', zh: '⌛ 视频服务响应超时，已停止等待。请重试或使用 /status 查看。' },
+  'error.stream_idle': { en: '⌛ The video service kept me waiting with no result. Try again, or check /status in a few minutes.', zh: '⌛ 视频服务长时间无结果。请重试，或几分钟后用 /status 查看。' },
+  'error.stream_stalled': { en: '📡 I lost contact with the video service. Try again, or check /status in a few minutes.', zh: '📡 与视频服务失去联系。请重试，或几分钟后用 /status 查看。' },
+  'error.stream_dropped': { en: '📡 The connection to the video service dropped and the project did not change. Please try again.', zh: '📡 与视频服务的连接中断，项目没有变化。请重试。' },
+  'error.stream_error': { en: '⚠️ The video service hit an error while working on that. Please try again.', zh: '⚠️ 视频服务处理时出错，请重试。' },
+  'error.render_failed': { en: '🎞️ Rendering the video failed twice. Press Retry or send "export" to try again.', zh: '🎞️ 视频渲染两次失败。请点“重试”或发送“导出”再试一次。' },
+  'error.render_timeout': { en: '🎞️ Rendering is taking far longer than usual, so I stopped waiting. Send "export" to try again.', zh: '🎞️ 渲染耗时过长，已停止等待。发送“导出”可重试。' },
+  'error.render_not_found': { en: '🎞️ The render job disappeared on the service side. Send "export" to start it again.', zh: '🎞️ 渲染任务在服务端丢失。发送“导出”重新开始。' },
+  'error.download_failed': { en: '📥 The video was rendered but I could not download it. Send "export" to try again.', zh: '📥 视频已渲染，但下载失败。发送“导出”重试。' },
+  'error.download_too_large': { en: '📥 The rendered video is larger than this bot may download.', zh: '📥 渲染出的视频超出了机器人可下载的大小。' },
+  'error.bad_response': { en: '⚠️ The video service sent an answer I could not understand. Please try again later.', zh: '⚠️ 视频服务返回了无法识别的结果，请稍后再试。' },
+  'error.backend': { en: '⚠️ The video service had a problem. Please try again in a moment.', zh: '⚠️ 视频服务出现问题，请稍后再试。' },
+  'error.network': { en: '📡 I could not reach the video service. Please try again in a moment.', zh: '📡 无法连接视频服务，请稍后再试。' },
+  'error.cancelled': { en: '🛑 Cancelled.', zh: '🛑 已取消。' },
+};
+
+const messages = {
+  ...errors,
+  'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
+  'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
+  'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
+  'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
+  help: {
+    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
+    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
+  },
+  'new.done': { en: '🆕 Fresh project started. Send an image or a prompt.', zh: '🆕 已开始新项目。请发送图片或描述。' },
+  'cancel.done': { en: (p: Params) => `🛑 Cancelled ${p.count} job(s).`, zh: (p: Params) => `🛑 已取消 ${p.count} 个任务。` },
+  'cancel.none': { en: 'Nothing to cancel: no jobs are running or waiting here.', zh: '这里没有进行中或排队的任务。' },
+  'button.expired': { en: 'That button has expired. Send your request again.', zh: '该按钮已失效，请重新发送请求。' },
+  'button.foreign': { en: 'That button belongs to another chat, so I ignored it.', zh: '该按钮属于其他会话，已忽略。' },
+  'button.finished': { en: 'That job has already finished.', zh: '该任务已结束。' },
+  // acknowledgement and status card
+  'ack.turn': { en: '🎬 Got it!', zh: '🎬 收到！' },
+  'ack.upload': { en: '📎 Got your file(s).', zh: '📎 已收到文件。' },
+  'ack.export': { en: '📦 Exporting your project as an MP4.', zh: '📦 正在将项目导出为 MP4。' },
+  'ack.credits': { en: '💳 Checking your credits…', zh: '💳 正在查询积分…' },
+  'ack.status': { en: '🧾 Checking your project…', zh: '🧾 正在查询项目…' },
+  'ack.position': { en: (p: Params) => `🕒 #${p.position} in line — starts after the current job here.`, zh: (p: Params) => `🕒 排在第 ${p.position} 位，前一个任务完成后开始。` },
+  'ack.now': { en: '⏳ Starting now…', zh: '⏳ 马上开始…' },
+  'stage.queued': { en: 'Waiting in line', zh: '排队中' },
+  'stage.connecting': { en: 'Connecting', zh: '连接中' },
+  'stage.downloading': { en: 'Fetching your file', zh: '获取文件' },
+  'stage.uploading': { en: 'Uploading to the studio', zh: '上传到工作室' },
+  'stage.thinking': { en: 'Working on it', zh: '处理中' },
+  'stage.generating': { en: 'Generating the video', zh: '正在生成视频' },
+  'stage.editing': { en: 'Editing the timeline', zh: '正在编辑时间线' },
+  'stage.recovering': { en: 'Reconnecting — checking the project', zh: '重新连接，正在检查项目' },
+  'stage.rendering': { en: (p: Params) => (p.progress !== undefined ? `Rendering the MP4 (${p.progress}%)` : 'Rendering the MP4'), zh: (p: Params) => (p.progress !== undefined ? `正在渲染 MP4（${p.progress}%）` : '正在渲染 MP4') },
+  'stage.downloading_result': { en: 'Downloading the MP4', zh: '下载 MP4' },
+  'stage.delivering': { en: 'Sending the video', zh: '正在发送视频' },
+  'stage.done': { en: '✅ Done', zh: '✅ 完成' },
+  'stage.failed': { en: '❌ Stopped', zh: '❌ 已停止' },
+  'stage.cancelled': { en: '🛑 Cancelled', zh: '🛑 已取消' },
+  still_working: { en: '⏳ Still working...', zh: '⏳ 仍在处理中...' },
+  // results
+  'result.caption': { en: (p: Params) => `🎬 Here is your video${p.prompt ? `: “${p.prompt}”` : ''}`, zh: (p: Params) => `🎬 你的视频${p.prompt ? `：“${p.prompt}”` : '已完成'}` },
+  'result.link': { en: (p: Params) => `🎬 Your video is ready (${p.size}), larger than this chat accepts (${p.limit}), so here is a download link:`, zh: (p: Params) => `🎬 视频已完成（${p.size}），超过此聊天的上传上限（${p.limit}），请通过链接下载：` },
+  'result.uploaded': { en: (p: Params) => `📎 Added to your project: ${p.files}. Now tell me what to make with it.`, zh: (p: Params) => `📎 已添加到项目：${p.files}。请告诉我要做成什么。` },
+  'result.silent_changed': { en: (p: Params) => `✅ Done. Changes: ${p.changes}`, zh: (p: Params) => `✅ 已完成。变更：${p.changes}` },
+  'result.silent_unchanged': { en: '✅ Sent to the editor. I could not see a change yet — try /status in a moment.', zh: '✅ 已提交编辑。暂未看到变化，请稍后用 /status 查看。' },
+  'result.question': { en: (p: Params) => `❓ ${p.prompt}`, zh: (p: Params) => `❓ ${p.prompt}` },
+  'result.recovered': { en: '📡 The connection dropped, but the project changed, so the work went through.', zh: '📡 连接曾中断，但项目已更新，操作已完成。' },
+  'export.nothing': { en: 'There is nothing to export yet. Describe the video you want (or send an image) first.', zh: '还没有可导出的内容。请先描述你想要的视频（或发送图片）。' },
+  'credits.text': { en: (p: Params) => `💳 Credits: ${p.available} available${Number(p.frozen) > 0 ? `, ${p.frozen} reserved for running jobs` : ''}. A video costs about 100.`, zh: (p: Params) => `💳 积分：可用 ${p.available}${Number(p.frozen) > 0 ? `，冻结 ${p.frozen}` : ''}。生成一个视频约需 100 积分。` },
+  'status.none': { en: 'No project yet. Send an image or describe a video to start one.', zh: '还没有项目。发送图片或描述视频即可开始。' },
+  'status.empty': { en: 'Your project has no tracks yet.', zh: '项目中还没有轨道。' },
+  'status.link': { en: (p: Params) => `Open in the web editor: ${p.url}`, zh: (p: Params) => `在网页编辑器中打开：${p.url}` },
+  // buttons
+  'btn.export': { en: '📥 Export again', zh: '📥 再次导出' },
+  'btn.export_first': { en: '📥 Export', zh: '📥 导出' },
+  'btn.retry': { en: '🔄 Retry', zh: '🔄 重试' },
+  'btn.new': { en: '🆕 New project', zh: '🆕 新项目' },
+  'btn.credits': { en: '💳 Credits', zh: '💳 积分' },
+  'btn.status': { en: '🧾 Status', zh: '🧾 状态' },
+  'btn.register': { en: '📝 Register', zh: '📝 注册' },
+} satisfies Record<string, Entry>;
+
+export type MessageKey = keyof typeof messages;
+
+/** Translate `key` to `lang`, filling `params`. Unknown languages fall back to English. */
+export function t(lang: string, key: MessageKey, params: Params = {}): string {
+  const entry: Entry = messages[key];
+  const v = lang === 'zh' ? entry.zh : entry.en;
+  return typeof v === 'function' ? v(params) : v;
+}
+
+/** Human file size: 1.2 MB, 830 KB. */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '?';
+  if (n >= 1024 * 1024 * 1024) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 * 1024) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} B`;
+}
+
+/** Elapsed time as m:ss. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

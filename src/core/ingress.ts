@@ -1,0 +1,185 @@
+/**
+ * The core's front door (runs in bot processes): validate, deduplicate, route, enqueue, acknowledge.
+ *
+ * It never waits for Nemo. Once `accept` resolves, the job is in Redis, so an adapter may confirm the
+ * platform update; a platform that delivers the same message twice gets `duplicate` the second time.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from '../queue/jobs.js';
+import type { ConversationLine } from '../queue/line.js';
+import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
+import type { ButtonStore } from './buttons.js';
+import { cancelConversation } from './cancel.js';
+import { languageOf } from './commands.js';
+import { formatBytes, t } from './i18n.js';
+import { routeIntent } from './intent.js';
+import type { Keys } from './keys.js';
+import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
+import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
+import type { SessionStore } from './sessions.js';
+
+export interface IngressDeps {
+  config: Config;
+  redis: Redis;
+  keys: Keys;
+  queue: Queue<ConversationJobData>;
+  line: ConversationLine;
+  buttons: ButtonStore;
+  sessions: SessionStore;
+  outboxes: OutboxRegistry;
+  log: Logger;
+}
+
+/** How long a claim without its job counts as "another process is enqueueing it right now". */
+const CLAIM_GRACE_MS = 30_000;
+const SEEN_TTL_S = 7 * 24 * 3600;
+
+export class Ingress implements ConversationIngress {
+  constructor(private readonly deps: IngressDeps) {}
+
+  async accept(msg: IncomingMessage): Promise<IngressResult> {
+    const { deps } = this;
+    const outbox = deps.outboxes[msg.platform];
+    if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
+    const lang = languageOf(msg.locale);
+    const target: ChatTarget = {
+      platform: msg.platform,
+      conversationKey: msg.conversationKey,
+      chatId: msg.chatId,
+      threadId: msg.threadId,
+      userId: msg.userId,
+      isDirect: msg.isDirect,
+      lang,
+      platformMeta: msg.platformMeta,
+    };
+    const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
+    if (!(await this.claim(jobId))) return { outcome: 'duplicate', jobId };
+
+    const say = async (text: string): Promise<IngressResult> => {
+      await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
+      return { outcome: 'answered' };
+    };
+
+    let intent = routeIntent(msg);
+    let prompt = '';
+    let attachments: Attachment[] = msg.attachments;
+    if (intent.kind === 'button') {
+      const action = await deps.buttons.resolve(intent.id);
+      if (!action) return say(t(lang, 'button.expired'));
+      if (action.conv !== msg.conversationKey) return say(t(lang, 'button.foreign'));
+      attachments = [];
+      switch (action.action) {
+        case 'export':
+          intent = { kind: 'export' };
+          break;
+        case 'retry':
+        case 'answer':
+          intent = { kind: 'turn', prompt: action.value ?? '' };
+          break;
+        case 'new':
+          intent = { kind: 'new' };
+          break;
+        case 'credits':
+          intent = { kind: 'credits' };
+          break;
+        case 'status':
+          intent = { kind: 'status' };
+          break;
+      }
+    }
+
+    switch (intent.kind) {
+      case 'empty':
+        return say(t(lang, 'refuse.empty'));
+      case 'help':
+        return say(t(lang, 'help'));
+      case 'upload_hint':
+        return say(t(lang, 'upload.ask_file', { types: SUPPORTED_LIST, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
+      case 'new':
+        await deps.sessions.reset(msg.conversationKey);
+        return say(t(lang, 'new.done'));
+      case 'cancel': {
+        const count = await cancelConversation(deps, msg.conversationKey, lang);
+        return say(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
+      }
+      case 'turn': {
+        prompt = intent.prompt;
+        attachments = [...attachments, ...linkAttachments(prompt)];
+        const problem = checkAttachments(attachments, {
+          platformDownloadBytes: outbox.limits.maxDownloadBytes,
+          nemoUploadBytes: deps.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024,
+        });
+        if (problem?.kind === 'unsupported') return say(t(lang, 'error.unsupported_file', { fileName: problem.att.name, types: SUPPORTED_LIST }));
+        if (problem?.kind === 'nemo_size') return say(t(lang, 'error.file_too_large', { fileName: problem.att.name, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
+        if (problem?.kind === 'platform_download') {
+          return say(t(lang, 'refuse.platform_download', { fileName: problem.att.name, size: formatBytes(problem.att.sizeBytes), maxMb: Math.round(outbox.limits.maxDownloadBytes / 1024 / 1024) }));
+        }
+        return this.enqueue(msg, target, outbox, jobId, 'turn', prompt, attachments);
+      }
+      case 'export':
+      case 'credits':
+      case 'status':
+        return this.enqueue(msg, target, outbox, jobId, intent.kind, '', []);
+    }
+  }
+
+  /** Claim a platform message once across all bot processes. */
+  private async claim(jobId: string): Promise<boolean> {
+    const key = this.deps.keys.seen(jobId);
+    if ((await this.deps.redis.set(key, String(Date.now()), 'EX', SEEN_TTL_S, 'NX')) === 'OK') return true;
+    if (await this.deps.queue.getJob(jobId)) return false;
+    // Claimed but never enqueued: the claimer died in between. Take it over after a grace period.
+    const at = Number(await this.deps.redis.get(key));
+    if (Date.now() - at < CLAIM_GRACE_MS) return false;
+    await this.deps.redis.set(key, String(Date.now()), 'EX', SEEN_TTL_S);
+    return true;
+  }
+
+  private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[]): Promise<IngressResult> {
+    const { deps } = this;
+    const header = headerFor(kind, target.lang, prompt, attachments);
+    const { platformMeta: _botOnly, ...jobTarget } = target;
+    const data: ConversationJobData = {
+      v: 1,
+      kind,
+      conv: msg.conversationKey,
+      target: jobTarget,
+      messageId: msg.messageId,
+      replyTo: msg.replyToMessageId,
+      userName: msg.userName,
+      prompt,
+      attachments,
+      header,
+      createdAt: Date.now(),
+      step: 'start',
+    };
+    // Join the line before the job exists, so a worker never sees a line job that is not in line.
+    const position = LINE_KINDS.has(kind) ? await deps.line.join(msg.conversationKey, jobId) : 1;
+    await deps.queue.add(kind, data, { jobId });
+    const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
+    try {
+      const ref = await outbox.sendText(target, `${header}\n${status}`, { replyTo: msg.replyToMessageId });
+      await deps.redis.set(deps.keys.statusRef(jobId), JSON.stringify(ref), 'EX', SEEN_TTL_S);
+    } catch (err) {
+      deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
+    }
+    return { outcome: 'queued', jobId, position };
+  }
+}
+
+/** The first lines of the status card: what was understood. */
+export function headerFor(kind: JobKind, lang: string, prompt: string, attachments: Attachment[]): string {
+  if (kind === 'export') return t(lang, 'ack.export');
+  if (kind === 'credits') return t(lang, 'ack.credits');
+  if (kind === 'status') return t(lang, 'ack.status');
+  const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
+  for (const a of attachments.slice(0, 10)) {
+    const icon = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? '🎞️' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? '🎵' : a.byUrl ? '🔗' : '🖼️';
+    lines.push(`${icon} ${a.name}${a.sizeBytes !== undefined ? ` (${formatBytes(a.sizeBytes)})` : ''}`);
+  }
+  if (prompt.trim()) lines.push(`📝 “${prompt.trim().length > 200 ? `${prompt.trim().slice(0, 199)}…` : prompt.trim()}”`);
+  return lines.join('\n');
+}

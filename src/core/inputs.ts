@@ -1,0 +1,61 @@
+/**
+ * Bring the user's files to local disk so they can be streamed to Nemo.
+ *
+ * Platform file URLs can hold secrets (Telegram puts the bot token in them) or expire (Discord CDN
+ * links), so the worker downloads them itself, streaming to a temp file with a byte limit, rather
+ * than handing them to Nemo's upload-by-URL.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { uploadName } from './attachments.js';
+import type { Attachment } from './message.js';
+import type { Outbox } from './outbox.js';
+
+export class InputTooLargeError extends Error {
+  override readonly name = 'InputTooLargeError';
+}
+
+export interface LocalInput {
+  path: string;
+  name: string;
+  mimeType?: string;
+  /** Delete the file afterwards (not for `path` attachments, which belong to the caller). */
+  temporary: boolean;
+}
+
+/** Download one attachment into `dir` (at most `maxBytes`). */
+export async function fetchInput(att: Attachment, outbox: Outbox, dir: string, maxBytes: number, signal?: AbortSignal): Promise<LocalInput> {
+  const name = uploadName(att);
+  if (att.source.kind === 'path') return { path: att.source.path, name, mimeType: att.mimeType, temporary: false };
+  const { url, headers } = att.source.kind === 'url' ? { url: att.source.url, headers: undefined } : await outbox.resolveAttachment(att);
+  await mkdir(dir, { recursive: true });
+  const dest = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${name}`);
+  const res = await request(url, { method: 'GET', headers, signal });
+  if (res.statusCode >= 400) {
+    await res.body.dump();
+    throw new Error(`download of "${name}" failed with HTTP ${res.statusCode}`);
+  }
+  let seen = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > maxBytes) cb(new InputTooLargeError(`"${name}" is larger than ${maxBytes} bytes`));
+      else cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(res.body, limit, createWriteStream(dest));
+  } catch (err) {
+    await rm(dest, { force: true });
+    throw err;
+  }
+  return { path: dest, name, mimeType: att.mimeType, temporary: true };
+}
+
+export async function removeInputs(inputs: LocalInput[]): Promise<void> {
+  await Promise.all(inputs.filter((i) => i.temporary).map((i) => rm(i.path, { force: true })));
+}

@@ -1,0 +1,25 @@
+/**
+ * What a conversation job sees of the queue it runs in.
+ *
+ * The core's job logic is written against this, not against BullMQ: `save` persists progress before
+ * slow calls, and `waitFor` ends the current run and resumes the job later (a delayed job), so
+ * waiting holds no worker slot.
+ */
+import type { Logger } from '../log.js';
+import type { ConversationJobData } from '../queue/jobs.js';
+
+export interface JobContext {
+  readonly id: string;
+  readonly data: ConversationJobData;
+  /** Merge `patch` into the job's data and persist it. */
+  save(patch: Partial<ConversationJobData>): Promise<void>;
+  /** Stop this run now and run the job again after `ms`. Never returns. */
+  waitFor(ms: number): Promise<never>;
+  /** Fires when the job is cancelled (/cancel) or the worker shuts down. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Runs the queue may still give this job after the current one fails (0 = last chance). */
+  readonly attemptsLeft: number;
+  /** Whether `err` is the queue's own control flow (a `waitFor`), which must be rethrown untouched. */
+  isControlFlow(err: unknown): boolean;
+}

@@ -1,0 +1,56 @@
+/**
+ * Buttons the core puts under its messages. Each is stored in the ButtonStore with the
+ * conversation it belongs to, so a press from elsewhere is refused.
+ */
+import type { QuestionOption } from '../nemo/types.js';
+import { t } from './i18n.js';
+import type { JobContext } from './job-context.js';
+import type { Button } from './outbox.js';
+import type { CoreServices } from './services.js';
+
+type GuiAction = 'export' | 'status' | 'credits';
+
+/** Buttons for what the agent's text pointed at ("click Export" → an Export button). */
+export async function actionButtons(svc: CoreServices, ctx: JobContext, actions: GuiAction[], ready: boolean): Promise<Button[][] | undefined> {
+  const { conv, target } = ctx.data;
+  const row: Button[] = [];
+  for (const action of new Set(actions)) {
+    if (action === 'export' && !ready) continue;
+    const label = action === 'export' ? t(target.lang, 'btn.export_first') : action === 'status' ? t(target.lang, 'btn.status') : t(target.lang, 'btn.credits');
+    row.push(await svc.buttons.create(label, { action, conv, jobId: ctx.id }));
+  }
+  return row.length ? [row] : undefined;
+}
+
+/** One button per option of an `ask_question`; pressing it sends the option as the answer. */
+export async function questionButtons(svc: CoreServices, ctx: JobContext, options: QuestionOption[]): Promise<Button[][] | undefined> {
+  if (!options.length) return undefined;
+  const buttons: Button[] = [];
+  for (const o of options.slice(0, 10)) {
+    buttons.push(await svc.buttons.create(o.label.slice(0, 60), { action: 'answer', conv: ctx.data.conv, value: o.label, jobId: ctx.id }));
+  }
+  const rows: Button[][] = [];
+  for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
+  return rows;
+}
+
+/** Under a delivered video: export again, retry (same prompt), new project. */
+export async function resultButtons(svc: CoreServices, ctx: JobContext): Promise<Button[][]> {
+  const { conv, target, prompt } = ctx.data;
+  const row: Button[] = [await svc.buttons.create(t(target.lang, 'btn.export'), { action: 'export', conv, jobId: ctx.id })];
+  if (prompt.trim()) row.push(await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id }));
+  row.push(await svc.buttons.create(t(target.lang, 'btn.new'), { action: 'new', conv, jobId: ctx.id }));
+  return [row];
+}
+
+/** Under a failure message: try the same thing again. */
+export async function failureButtons(svc: CoreServices, ctx: JobContext): Promise<Button[][] | undefined> {
+  const { conv, target, prompt, kind } = ctx.data;
+  if (kind === 'export' || (kind === 'turn' && ctx.data.step !== 'turn')) {
+    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'export', conv, jobId: ctx.id })]];
+  }
+  if (kind === 'turn' && prompt.trim()) {
+    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id })]];
+  }
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * Everything the core's job logic needs, bundled so functions take one argument instead of eight.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { NemoApi } from '../nemo/types.js';
+import type { ConversationLine } from '../queue/line.js';
+import type { ButtonStore } from './buttons.js';
+import type { Keys } from './keys.js';
+import type { OutboxRegistry, Outbox } from './outbox.js';
+import type { Platform } from './message.js';
+import type { SessionStore } from './sessions.js';
+
+export interface CoreServices {
+  config: Config;
+  redis: Redis;
+  keys: Keys;
+  nemo: NemoApi;
+  sessions: SessionStore;
+  buttons: ButtonStore;
+  line: ConversationLine;
+  outboxes: OutboxRegistry;
+  log: Logger;
+  /** Directory for temporary files (inputs, rendered videos). */
+  tempDir: string;
+}
+
+export function outboxFor(svc: Pick<CoreServices, 'outboxes'>, platform: Platform): Outbox {
+  const outbox = svc.outboxes[platform];
+  if (!outbox) throw new Error(`no outbox for platform ${platform} in this process`);
+  return outbox;
+}

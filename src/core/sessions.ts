@@ -1,0 +1,133 @@
+/**
+ * One Nemo session per conversation, and the credential it runs under, kept in Redis.
+ *
+ * With NEMO_TOKEN set every conversation shares that token; without it each conversation gets its
+ * own anonymous token and persisted client id, so a 2001 can show that conversation's own
+ * registration link and an expired token is renewed with the same client id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { registerSecret } from '../log.js';
+import type { CredentialHandle, NemoApi, NemoCredential } from '../nemo/types.js';
+import type { Keys } from './keys.js';
+
+export interface SessionRecord {
+  sessionId: string;
+  taskId?: string;
+  /** `anon_…` id (registration link) when the backend told us. */
+  userId?: string;
+  lang: string;
+  createdAt: number;
+  lastRenderId?: string;
+  lastVideoUrl?: string;
+  lastDeliveredAt?: number;
+  lastPrompt?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly nemo: NemoApi,
+    private readonly opts: { nemoToken?: string; defaultLanguage: string },
+  ) {}
+
+  async get(conv: string): Promise<SessionRecord | undefined> {
+    const h = await this.redis.hgetall(this.keys.session(conv));
+    if (!h.sessionId) return undefined;
+    return {
+      sessionId: h.sessionId,
+      taskId: h.taskId || undefined,
+      userId: h.userId || undefined,
+      lang: h.lang || this.opts.defaultLanguage,
+      createdAt: Number(h.createdAt ?? 0),
+      lastRenderId: h.lastRenderId || undefined,
+      lastVideoUrl: h.lastVideoUrl || undefined,
+      lastDeliveredAt: h.lastDeliveredAt ? Number(h.lastDeliveredAt) : undefined,
+      lastPrompt: h.lastPrompt || undefined,
+    };
+  }
+
+  async update(conv: string, fields: Partial<SessionRecord>): Promise<void> {
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) flat[k] = String(v);
+    if (Object.keys(flat).length) await this.redis.hset(this.keys.session(conv), flat);
+  }
+
+  /** Forget the conversation's project (`/new`, or after 1002); the credential stays. */
+  async reset(conv: string): Promise<void> {
+    await this.redis.del(this.keys.session(conv));
+  }
+
+  /**
+   * The session for `conv`, created when missing. Callers hold the conversation's line, so two
+   * creations for one conversation cannot race.
+   */
+  async ensure(conv: string, lang: string, auth: CredentialHandle): Promise<SessionRecord> {
+    const existing = await this.get(conv);
+    if (existing) return existing;
+    const created = await this.nemo.createSession(auth, { language: lang });
+    const rec: SessionRecord = {
+      sessionId: created.sessionId,
+      taskId: created.taskId,
+      userId: created.userId ?? auth.credential.userId,
+      lang,
+      createdAt: Date.now(),
+    };
+    await this.update(conv, rec);
+    return rec;
+  }
+
+  /** The credential for `conv`: NEMO_TOKEN, or this conversation's anonymous token (acquired once). */
+  async credential(conv: string): Promise<CredentialHandle> {
+    if (this.opts.nemoToken) return { credential: { token: this.opts.nemoToken, anonymous: false } };
+    const key = this.keys.credential(conv);
+    const save = async (c: NemoCredential) => {
+      registerSecret(c.token);
+      await this.redis.hset(key, toHash(c));
+    };
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const stored = fromHash(await this.redis.hgetall(key));
+      if (stored) {
+        registerSecret(stored.token);
+        return { credential: stored, save };
+      }
+      // One process acquires; the others wait for it (a token per client id per 7 days is the limit).
+      const lock = await this.redis.set(this.keys.credentialLock(conv), '1', 'PX', 30_000, 'NX');
+      if (lock === 'OK') {
+        try {
+          const clientId = (await this.redis.hget(key, 'clientId')) || `nemo-bot-${randomUUID()}`;
+          await this.redis.hset(key, 'clientId', clientId);
+          const cred = await this.nemo.acquireAnonymousToken(clientId);
+          await save(cred);
+          return { credential: cred, save };
+        } finally {
+          await this.redis.del(this.keys.credentialLock(conv));
+        }
+      }
+      await sleep(100);
+    }
+    throw new Error('timed out waiting for another process to acquire the anonymous token');
+  }
+}
+
+function toHash(c: NemoCredential): Record<string, string> {
+  const h: Record<string, string> = { token: c.token, anonymous: c.anonymous ? '1' : '0' };
+  if (c.clientId) h.clientId = c.clientId;
+  if (c.userId) h.userId = c.userId;
+  if (c.expiresAt) h.expiresAt = c.expiresAt;
+  return h;
+}
+
+function fromHash(h: Record<string, string>): NemoCredential | undefined {
+  if (!h.token) return undefined;
+  return {
+    token: h.token,
+    anonymous: h.anonymous !== '0',
+    clientId: h.clientId || undefined,
+    userId: h.userId || undefined,
+    expiresAt: h.expiresAt || undefined,
+  };
+}

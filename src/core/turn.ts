@@ -1,0 +1,198 @@
+/**
+ * A chat turn: upload the user's files, send the message over SSE exactly once, and tell the user
+ * what came of it (reply text, a question, or — for silent edits — what changed in the project).
+ *
+ * Crash safety: `turnSentAt` is saved before the POST. A job that resumes with it set and no result
+ * never sends the message again; it follows the skill's recovery instead (check the project state
+ * after 30 s, then every 60 s, give up after 5 unchanged checks).
+ */
+import { describeStateChange, draftFingerprint, isReadyToExport, translateGui } from '../nemo/draft.js';
+import { NemoError } from '../nemo/errors.js';
+import type { CredentialHandle, Draft, TurnEvent, TurnResult } from '../nemo/types.js';
+import { t } from './i18n.js';
+import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
+import type { JobContext } from './job-context.js';
+import type { ChatTarget, Outbox } from './outbox.js';
+import type { StatusCard } from './progress.js';
+import { actionButtons, questionButtons } from './replies.js';
+import type { CoreServices } from './services.js';
+import type { SessionRecord } from './sessions.js';
+
+export interface TurnDeps {
+  svc: CoreServices;
+  ctx: JobContext;
+  outbox: Outbox;
+  target: ChatTarget;
+  card: StatusCard;
+  auth: CredentialHandle;
+}
+
+/** Outcome for the caller: whether to go on and export. */
+export type TurnOutcome = { export: boolean };
+
+export async function runTurnStep(d: TurnDeps): Promise<TurnOutcome> {
+  const { ctx } = d;
+  if (ctx.data.turnSentAt && !ctx.data.turnDone) {
+    // Resumed after a crash mid-turn: the message was sent; never send it again. Wait, then check.
+    if (ctx.data.recoverChecks === undefined) {
+      await ctx.save({ recoverChecks: 0 });
+      await d.card.stage('stage.recovering');
+      return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
+    }
+    return recover(d);
+  }
+  if (ctx.data.turnDone) return { export: !!ctx.data.exportAfterTurn };
+
+  let session = await sessionFor(d);
+  try {
+    await uploadIfNeeded(d, session);
+  } catch (err) {
+    if (!(err instanceof NemoError && err.kind === 'session_lost') || ctx.data.sessionRenewed) throw err;
+    session = await renewSession(d);
+    await uploadIfNeeded(d, session);
+  }
+  if (!ctx.data.prompt.trim()) {
+    // A file without a caption: upload only (the seed's §3.2), no SSE.
+    const files = ctx.data.attachments.map((a) => `"${a.name}"`).join(', ');
+    await reply(d, t(d.target.lang, 'result.uploaded', { files }));
+    await ctx.save({ turnDone: true });
+    return { export: false };
+  }
+
+  if (!ctx.data.baseline) await ctx.save({ baseline: await snapshot(d, session.sessionId) });
+
+  let result: TurnResult;
+  try {
+    result = await send(d, session);
+  } catch (err) {
+    if (err instanceof NemoError && err.kind === 'session_lost' && !ctx.data.sessionRenewed) {
+      // 404 before the stream started: the message never ran, so sending it again is safe.
+      session = await renewSession(d);
+      await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
+      await uploadIfNeeded(d, session);
+      await ctx.save({ baseline: await snapshot(d, session.sessionId) });
+      result = await send(d, session);
+    } else if (err instanceof NemoError && ['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend'].includes(err.kind)) {
+      ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
+      await ctx.save({ recoverChecks: 0 });
+      await d.card.stage('stage.recovering');
+      return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
+    } else throw err;
+  }
+  await ctx.save({ turnDone: true });
+  return outcome(d, session, result);
+}
+
+async function sessionFor(d: TurnDeps): Promise<SessionRecord> {
+  const session = await d.svc.sessions.ensure(d.ctx.data.conv, d.target.lang, d.auth);
+  return session;
+}
+
+/** 1002: make a new session, tell the user once. */
+async function renewSession(d: TurnDeps): Promise<SessionRecord> {
+  await d.svc.sessions.reset(d.ctx.data.conv);
+  await d.ctx.save({ sessionRenewed: true, uploaded: false });
+  await d.outbox.sendText(d.target, t(d.target.lang, 'error.session_lost')).catch(() => undefined);
+  return d.svc.sessions.ensure(d.ctx.data.conv, d.target.lang, d.auth);
+}
+
+async function uploadIfNeeded(d: TurnDeps, session: SessionRecord): Promise<void> {
+  const { ctx, svc } = d;
+  if (ctx.data.uploaded || ctx.data.attachments.length === 0) return;
+  const byUrl = ctx.data.attachments.filter((a) => a.byUrl && a.source.kind === 'url');
+  const files = ctx.data.attachments.filter((a) => !(a.byUrl && a.source.kind === 'url'));
+  const inputs: LocalInput[] = [];
+  try {
+    if (files.length) {
+      await d.card.stage('stage.downloading');
+      const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
+      for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
+      await d.card.stage('stage.uploading');
+      await d.card.during('upload_document', () =>
+        svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
+      );
+    }
+    if (byUrl.length) {
+      await d.card.stage('stage.uploading');
+      await svc.nemo.uploadUrls(d.auth, session.sessionId, byUrl.map((a) => (a.source as { url: string }).url), ctx.signal);
+    }
+  } finally {
+    await removeInputs(inputs);
+  }
+  await ctx.save({ uploaded: true });
+}
+
+async function snapshot(d: TurnDeps, sessionId: string): Promise<{ fingerprint: string; draft?: Draft }> {
+  const state = await d.svc.nemo.getState(d.auth, sessionId);
+  return { fingerprint: draftFingerprint(state.draft), draft: state.draft };
+}
+
+async function send(d: TurnDeps, session: SessionRecord): Promise<TurnResult> {
+  const { ctx, svc } = d;
+  await d.card.stage('stage.thinking');
+  await ctx.save({ turnSentAt: Date.now() });
+  await svc.sessions.update(ctx.data.conv, { lastPrompt: ctx.data.prompt });
+  const onEvent = (e: TurnEvent) => {
+    if (e.type === 'tool_call') {
+      if (/generat|video|image/i.test(e.name)) void d.card.stage('stage.generating');
+      else if (/edit|track|title|music|audio/i.test(e.name)) void d.card.stage('stage.editing');
+    }
+  };
+  return d.card.during('typing', () => svc.nemo.runTurn(d.auth, session.sessionId, ctx.data.prompt, { signal: ctx.signal, onEvent }));
+}
+
+/** Tell the user what the turn did, and decide whether to export. */
+async function outcome(d: TurnDeps, session: SessionRecord, result: TurnResult): Promise<TurnOutcome> {
+  const { ctx, svc, target } = d;
+  const state = await svc.nemo.getState(d.auth, session.sessionId);
+  const changed = draftFingerprint(state.draft) !== ctx.data.baseline?.fingerprint;
+  const ready = isReadyToExport(state.draft);
+  const autoExport = svc.config.AUTO_EXPORT && ready && changed && !result.question;
+
+  if (!ctx.data.replied) {
+    if (result.question) {
+      const buttons = await questionButtons(svc, ctx, result.question.options);
+      await reply(d, t(target.lang, 'result.question', { prompt: result.question.prompt }), buttons);
+    } else if (!result.silent) {
+      const gui = translateGui(result.text);
+      const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
+      await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
+    } else {
+      const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
+      await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join('; ') }) : t(target.lang, 'result.silent_unchanged'));
+    }
+    await ctx.save({ replied: true, exportAfterTurn: autoExport });
+  }
+  return { export: autoExport };
+}
+
+/** The seed's recovery after a lost stream: poll the state until it changes, or give up. */
+async function recover(d: TurnDeps): Promise<TurnOutcome> {
+  const { ctx, svc } = d;
+  const session = await svc.sessions.get(ctx.data.conv);
+  if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished during recovery' });
+  await d.card.maybeStillWorking();
+  const state = await svc.nemo.getState(d.auth, session.sessionId);
+  if (draftFingerprint(state.draft) !== ctx.data.baseline?.fingerprint) {
+    await ctx.save({ turnDone: true });
+    if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
+    const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
+    if (changes.length && !ctx.data.replied) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
+    const autoExport = svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
+    await ctx.save({ replied: true, exportAfterTurn: autoExport });
+    return { export: autoExport };
+  }
+  const checks = (ctx.data.recoverChecks ?? 0) + 1;
+  await ctx.save({ recoverChecks: checks });
+  if (checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
+    throw new NemoError({ kind: 'stream_dropped', message: `project unchanged after ${checks} checks` });
+  }
+  return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
+}
+
+async function reply(d: TurnDeps, text: string, buttons?: Awaited<ReturnType<typeof actionButtons>>): Promise<void> {
+  const max = d.outbox.limits.textMaxChars;
+  const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
+  await d.card.markNews();
+}

@@ -1,0 +1,409 @@
+/**
+ * `NemoClient`: the bot's only way to talk to the NemoVideo backend (`NemoApi` in types.ts).
+ *
+ * This file holds the endpoints and the recovery rules of the seed's error table; the mechanics live
+ * next to it: http.ts (one round trip, envelopes, error kinds), schemas.ts (response shapes), sse.ts
+ * (a turn), upload.ts, render.ts, draft.ts. Recovery, in one place (`withAuth`):
+ *   1001/1010/1011/401 → anonymous credential: new token with the SAME client id, replace it, await
+ *   `save`, run the call once more; a fixed token: NemoError 'auth'. 429 → wait, retry once.
+ *   2001 → 'no_credits' with a registration (anonymous) or top-up link in `details`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Config } from '../config.js';
+import { registerSecret, silentLogger, type Logger } from '../log.js';
+import { NemoError, isNemoError } from './errors.js';
+import { baseHeaders, callJson, deadline, interpret, readBounded, sleep, transportError, type Endpoint, type HttpDeps } from './http.js';
+import { declaredTooLarge, newRenderId, normalizePhase, toRenderStatus, writeBounded } from './render.js';
+import {
+  anonymousTokenSchema, claimSchema, creditsSchema, parseData, renderPollSchema, renderStartSchema, sessionSchema,
+  stateInnerSchema, stateSchema, uploadSchema,
+} from './schemas.js';
+import { runSseTurn } from './sse.js';
+import { SUPPORTED_EXTENSIONS } from './types.js';
+import type {
+  ClaimLink, CredentialHandle, Credits, DownloadOptions, DownloadResult, NemoApi, NemoClientOptions, NemoCredential,
+  NemoSession, ProjectState, RenderStatus, RunTurnOptions, StartRenderOptions, TurnResult, UploadedFile, UploadFile,
+} from './types.js';
+import { checkUploads, multipartBody, toUploadedFiles, uploadTimeoutMs } from './upload.js';
+
+/** Options beyond the `NemoClientOptions` contract (tests and embedding). */
+export interface NemoClientExtras {
+  /** An undici dispatcher to use instead of the client's own Agent (not closed by `close()`). */
+  dispatcher?: Dispatcher;
+  /** Largest JSON answer read into memory. Default 16 MiB. */
+  maxJsonBytes?: number;
+}
+
+/** Map the validated config onto client options (units converted: KB/MB → bytes). */
+export function nemoClientOptionsFromConfig(cfg: Config, logger?: Logger): NemoClientOptions {
+  registerSecret(cfg.NEMO_TOKEN);
+  return {
+    apiUrl: cfg.NEMO_API_URL,
+    webUrl: cfg.NEMO_WEB_URL,
+    skill: { source: cfg.NEMO_SKILL_SOURCE, version: cfg.NEMO_SKILL_VERSION, platform: cfg.NEMO_SKILL_PLATFORM },
+    defaultLanguage: cfg.NEMO_LANGUAGE,
+    requestTimeoutMs: cfg.NEMO_REQUEST_TIMEOUT_MS,
+    rateLimitRetryMs: cfg.NEMO_RATE_LIMIT_RETRY_MS,
+    sseTimeoutMs: cfg.NEMO_SSE_TIMEOUT_MS,
+    sseIdleTimeoutMs: cfg.NEMO_SSE_IDLE_TIMEOUT_MS,
+    sseStallTimeoutMs: cfg.NEMO_SSE_STALL_TIMEOUT_MS,
+    sseMaxEventBytes: cfg.NEMO_SSE_MAX_EVENT_KB * 1024,
+    uploadMaxBytes: cfg.NEMO_UPLOAD_MAX_MB * 1024 * 1024,
+    ...(logger ? { logger } : {}),
+  };
+}
+
+/** `<webUrl>/register?bind=<userId>` for an anonymous credential with a user id, else undefined. */
+export function registrationUrl(webUrl: string, credential: NemoCredential): string | undefined {
+  if (!credential.anonymous || !credential.userId) return undefined;
+  return `${webUrl.replace(/\/+$/, '')}/register?bind=${encodeURIComponent(credential.userId)}`;
+}
+
+const enc = encodeURIComponent;
+
+export class NemoClient implements NemoApi {
+  private readonly opts: NemoClientOptions;
+  private readonly log: Logger;
+  private readonly http: HttpDeps;
+  private readonly ownAgent?: Agent;
+  private readonly downloader: Dispatcher;
+  private readonly renewing = new WeakMap<CredentialHandle, Promise<void>>();
+
+  constructor(opts: NemoClientOptions & NemoClientExtras) {
+    this.opts = { ...opts, apiUrl: opts.apiUrl.replace(/\/+$/, ''), webUrl: opts.webUrl.replace(/\/+$/, '') };
+    this.log = opts.logger ?? silentLogger;
+    if (!opts.dispatcher) this.ownAgent = new Agent({ connect: { timeout: opts.requestTimeoutMs } });
+    const dispatcher = opts.dispatcher ?? this.ownAgent!;
+    // Downloads may be redirected (CDN, signed URLs); undici drops Authorization on cross-origin hops.
+    this.downloader = dispatcher.compose(interceptors.redirect({ maxRedirections: 3 }));
+    this.http = {
+      apiUrl: this.opts.apiUrl,
+      skill: opts.skill,
+      dispatcher,
+      logger: this.log,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      maxJsonBytes: opts.maxJsonBytes ?? 16 * 1024 * 1024,
+    };
+  }
+
+  /** Close the client's own connection pool (no-op for an injected dispatcher). */
+  async close(): Promise<void> {
+    await this.ownAgent?.close();
+  }
+
+  // --- auth ------------------------------------------------------------------------------------
+
+  acquireAnonymousToken(clientId?: string): Promise<NemoCredential & { clientId: string }> {
+    return this.anonymousToken(clientId);
+  }
+
+  private async anonymousToken(clientId?: string, signal?: AbortSignal): Promise<NemoCredential & { clientId: string }> {
+    let id = clientId || randomUUID();
+    let newIdTried = false;
+    let rateRetried = false;
+    for (;;) {
+      try {
+        const data = await callJson(this.http, { endpoint: 'anonymous_token', method: 'POST', path: '/api/auth/anonymous-token', clientId: id, signal });
+        const d = parseData(anonymousTokenSchema, data, 'anonymous_token', this.log);
+        registerSecret(d.token);
+        this.log.debug({ endpoint: 'anonymous_token', clientId: id, userId: d.user_id, credits: d.credits }, 'nemo: anonymous token acquired');
+        return { token: d.token, anonymous: true, clientId: id, ...(d.user_id ? { userId: d.user_id } : {}), ...(d.expires_at ? { expiresAt: d.expires_at } : {}) };
+      } catch (err) {
+        if (isNemoError(err) && err.kind === 'missing_client_id' && !newIdTried) {
+          newIdTried = true;
+          id = randomUUID();
+          this.log.warn({ endpoint: 'anonymous_token' }, 'nemo: 400 on anonymous-token, retrying once with a new client id');
+          continue;
+        }
+        if (isNemoError(err) && err.kind === 'rate_limited' && !rateRetried) {
+          rateRetried = true;
+          this.log.warn({ endpoint: 'anonymous_token', waitMs: this.opts.rateLimitRetryMs }, 'nemo: 429, retrying once after a wait');
+          await sleep(this.opts.rateLimitRetryMs, signal);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  registrationUrl(credential: NemoCredential): string | undefined {
+    return registrationUrl(this.opts.webUrl, credential);
+  }
+
+  /** Replace an expired anonymous token (same client id); concurrent callers share one renewal. */
+  private renew(auth: CredentialHandle, used: NemoCredential, signal?: AbortSignal): Promise<void> {
+    if (auth.credential.token !== used.token) return Promise.resolve(); // someone already renewed it
+    let p = this.renewing.get(auth);
+    if (!p) {
+      p = (async () => {
+        this.log.info({ clientId: used.clientId }, 'nemo: token rejected, requesting a new anonymous token');
+        const fresh = await this.anonymousToken(used.clientId, signal);
+        const renewed: NemoCredential = { ...used, ...fresh, ...(fresh.userId ?? used.userId ? { userId: fresh.userId ?? used.userId } : {}) };
+        auth.credential = renewed;
+        await auth.save?.(renewed);
+      })().finally(() => this.renewing.delete(auth));
+      this.renewing.set(auth, p);
+    }
+    return p;
+  }
+
+  /** Add what the user needs to act on an error (registration/top-up link, formats, size limit). */
+  private decorate(err: unknown, credential: NemoCredential): unknown {
+    if (!isNemoError(err)) return err;
+    if (err.kind === 'no_credits') {
+      const reg = this.registrationUrl(credential);
+      if (reg) err.details.registerUrl = reg;
+      else err.details.topUpUrl = this.opts.webUrl;
+    } else if (err.kind === 'unsupported_file') err.details.supportedTypes ??= SUPPORTED_EXTENSIONS;
+    else if (err.kind === 'file_too_large') err.details.maxUploadMb ??= Math.floor(this.opts.uploadMaxBytes / (1024 * 1024));
+    return err;
+  }
+
+  /** Run `fn` with the current token and apply the recovery rules (see the file comment). */
+  private async withAuth<T>(auth: CredentialHandle, fn: (token: string) => Promise<T>, o: { signal?: AbortSignal; retry429?: boolean } = {}): Promise<T> {
+    let reauthed = false;
+    let rateRetried = false;
+    for (;;) {
+      const cred = auth.credential;
+      registerSecret(cred.token);
+      try {
+        return await fn(cred.token);
+      } catch (err) {
+        if (isNemoError(err) && err.kind === 'auth' && cred.anonymous && !reauthed) {
+          reauthed = true;
+          await this.renew(auth, cred, o.signal);
+          continue;
+        }
+        if (isNemoError(err) && err.kind === 'rate_limited' && o.retry429 !== false && !rateRetried) {
+          rateRetried = true;
+          this.log.warn({ endpoint: err.endpoint, waitMs: this.opts.rateLimitRetryMs }, 'nemo: 429, retrying once after a wait');
+          await sleep(this.opts.rateLimitRetryMs, o.signal);
+          continue;
+        }
+        throw this.decorate(err, auth.credential);
+      }
+    }
+  }
+
+  /** The create-session/state answers may carry the anonymous user id the registration link needs. */
+  private async learnUserId(auth: CredentialHandle, userId: string | undefined): Promise<void> {
+    const cred = auth.credential;
+    if (!userId || !cred.anonymous || cred.userId === userId) return;
+    const updated = { ...cred, userId };
+    auth.credential = updated;
+    await auth.save?.(updated);
+  }
+
+  private json(auth: CredentialHandle, endpoint: Endpoint, method: 'GET' | 'POST', path: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.withAuth(auth, (token) => callJson(this.http, { endpoint, method, path, token, json, signal }), { signal });
+  }
+
+  // --- sessions --------------------------------------------------------------------------------
+
+  async createSession(auth: CredentialHandle, opts: { language?: string; taskName?: string } = {}): Promise<NemoSession> {
+    const body = { task_name: opts.taskName ?? 'project', language: opts.language ?? this.opts.defaultLanguage };
+    const data = await this.json(auth, 'create_session', 'POST', '/api/tasks/me/with-session/nemo_agent', body);
+    const d = parseData(sessionSchema, data, 'create_session', this.log);
+    await this.learnUserId(auth, d.user_id);
+    return { sessionId: d.session_id, ...(d.task_id ? { taskId: d.task_id } : {}), ...(d.user_id ? { userId: d.user_id } : {}) };
+  }
+
+  async claimLink(auth: CredentialHandle, session: { sessionId: string; taskId: string }): Promise<ClaimLink> {
+    const data = await this.json(auth, 'claim_token', 'POST', '/api/auth/claim-token', { task_id: session.taskId, session_id: session.sessionId });
+    const d = parseData(claimSchema, data, 'claim_token', this.log);
+    registerSecret(d.claim_token);
+    const url = `${this.opts.webUrl}/workspace/claim?ct=${enc(d.claim_token)}`;
+    return { claimToken: d.claim_token, url, ...(d.expires_in !== undefined ? { expiresInS: d.expires_in } : {}) };
+  }
+
+  // --- turns -----------------------------------------------------------------------------------
+
+  /**
+   * One turn. The POST is sent once; only an auth answer that arrives before any event (nothing ran)
+   * triggers a new anonymous token and one more POST. 429 is NOT retried here: the worker decides.
+   */
+  async runTurn(auth: CredentialHandle, sessionId: string, text: string, opts: RunTurnOptions = {}): Promise<TurnResult> {
+    let reauthed = false;
+    for (;;) {
+      const cred = auth.credential;
+      try {
+        return await runSseTurn(this.http, {
+          token: cred.token,
+          sessionId,
+          text,
+          signal: opts.signal,
+          onEvent: opts.onEvent,
+          totalMs: this.opts.sseTimeoutMs,
+          idleMs: this.opts.sseIdleTimeoutMs,
+          stallMs: this.opts.sseStallTimeoutMs,
+          maxEventBytes: this.opts.sseMaxEventBytes,
+        });
+      } catch (err) {
+        if (isNemoError(err) && err.kind === 'auth' && cred.anonymous && !reauthed) {
+          reauthed = true;
+          await this.renew(auth, cred, opts.signal);
+          continue;
+        }
+        throw this.decorate(err, auth.credential);
+      }
+    }
+  }
+
+  // --- uploads ---------------------------------------------------------------------------------
+
+  async uploadFiles(auth: CredentialHandle, sessionId: string, files: UploadFile[], signal?: AbortSignal): Promise<UploadedFile[]> {
+    const checked = await checkUploads(files, this.opts.uploadMaxBytes); // refuses before any byte is sent
+    if (checked.length === 0) return [];
+    const body = multipartBody(checked);
+    const timeoutMs = uploadTimeoutMs(this.opts.requestTimeoutMs, body.contentLength);
+    const path = `/api/upload-video/nemo_agent/me/${enc(sessionId)}`;
+    const data = await this.withAuth(auth, (token) => callJson(this.http, { endpoint: 'upload', method: 'POST', path, token, body, signal, timeoutMs }), { signal });
+    return toUploadedFiles(parseData(uploadSchema, data, 'upload', this.log), this.log);
+  }
+
+  async uploadUrls(auth: CredentialHandle, sessionId: string, urls: string[], signal?: AbortSignal): Promise<UploadedFile[]> {
+    if (urls.length === 0) return [];
+    const data = await this.json(auth, 'upload', 'POST', `/api/upload-video/nemo_agent/me/${enc(sessionId)}`, { urls, source_type: 'url' }, signal);
+    return toUploadedFiles(parseData(uploadSchema, data, 'upload', this.log), this.log);
+  }
+
+  // --- credits and state -----------------------------------------------------------------------
+
+  async getCredits(auth: CredentialHandle): Promise<Credits> {
+    const d = parseData(creditsSchema, await this.json(auth, 'credits', 'GET', '/api/credits/balance/simple'), 'credits', this.log);
+    const frozen = d.frozen ?? 0;
+    return { available: d.available, frozen, total: d.total ?? d.available + frozen };
+  }
+
+  async getState(auth: CredentialHandle, sessionId: string): Promise<ProjectState> {
+    const data = await this.json(auth, 'state', 'GET', `/api/state/nemo_agent/me/${enc(sessionId)}/latest`);
+    const d = parseData(stateSchema, data, 'state', this.log);
+    // `data.state` is documented; a state laid out directly in `data` is accepted too.
+    const flat = !d.state && typeof data === 'object' && data !== null && ('draft' in data || 'video_infos' in data);
+    const inner = d.state ?? (flat ? parseData(stateInnerSchema, data, 'state', this.log) : undefined);
+    if (!inner) this.log.debug({ endpoint: 'state' }, 'nemo state: answer without state (new session?)');
+    await this.learnUserId(auth, d.user_id);
+    const out: ProjectState = { videoInfos: inner?.video_infos ?? [] };
+    if (d.session_id) out.sessionId = d.session_id;
+    if (d.task_id) out.taskId = d.task_id;
+    if (d.user_id) out.userId = d.user_id;
+    if (inner?.draft) out.draft = inner.draft;
+    if (inner?.canvas_config) out.canvasConfig = inner.canvas_config;
+    if (inner?.generated_media !== undefined) out.generatedMedia = inner.generated_media;
+    return out;
+  }
+
+  // --- render ----------------------------------------------------------------------------------
+
+  newRenderId(): string {
+    return newRenderId();
+  }
+
+  async startRender(auth: CredentialHandle, o: StartRenderOptions): Promise<string> {
+    let id = o.renderId;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const body = { id, sessionId: o.sessionId, draft: o.draft, output: { format: 'mp4', quality: 'high' } };
+        const data = await this.json(auth, 'render_start', 'POST', '/api/render/proxy/lambda', body, o.signal);
+        const d = renderStartSchema.safeParse(data);
+        if (!d.success) this.log.warn({ endpoint: 'render_start' }, 'nemo render: unexpected submit answer, polling by our id');
+        else if (d.data?.status && normalizePhase(d.data.status) === 'failed') {
+          throw new NemoError({ kind: 'render_failed', message: `Nemo render_start: render ${id} failed on submit`, endpoint: 'render_start' });
+        }
+        this.log.debug({ endpoint: 'render_start', renderId: id, attempt }, 'nemo render: started');
+        return id;
+      } catch (err) {
+        const duplicate = isNemoError(err) && (err.status === 409 || err.nemoCode === 409 || /duplicate|already exists/i.test(err.details.backendMessage ?? ''));
+        const retriable = isNemoError(err) && (duplicate || ['backend', 'network', 'render_failed', 'bad_response'].includes(err.kind));
+        if (attempt > 0 || !retriable) {
+          if (attempt > 0 && duplicate) throw new NemoError({ kind: 'render_failed', message: `Nemo render_start: duplicate id again (${id})`, endpoint: 'render_start', cause: err });
+          throw err;
+        }
+        const next = newRenderId();
+        this.log.warn({ endpoint: 'render_start', renderId: id, nextRenderId: next, kind: (err as NemoError).kind, duplicate }, 'nemo render: submit failed, retrying once with a new id');
+        await o.onNewRenderId?.(next);
+        id = next;
+      }
+    }
+  }
+
+  async pollRender(auth: CredentialHandle, renderId: string, signal?: AbortSignal): Promise<RenderStatus> {
+    const data = await this.json(auth, 'render_poll', 'GET', `/api/render/proxy/lambda/${enc(renderId)}`, undefined, signal);
+    return toRenderStatus(renderId, parseData(renderPollSchema, data, 'render_poll', this.log), this.log);
+  }
+
+  async downloadRender(auth: CredentialHandle, o: DownloadOptions): Promise<DownloadResult> {
+    let first: unknown;
+    if (o.outputUrl) {
+      try {
+        return { bytes: await this.fetchTo('output', o.outputUrl, undefined, o), via: 'output_url' };
+      } catch (err) {
+        if (isNemoError(err) && (err.kind === 'download_too_large' || err.kind === 'cancelled')) throw err;
+        first = err;
+        this.log.warn({ endpoint: 'output', renderId: o.renderId, err }, 'nemo download: output URL failed, using the proxy download');
+      }
+    }
+    try {
+      const url = `${this.opts.apiUrl}/api/render/proxy/${enc(o.renderId)}/download`;
+      const bytes = await this.withAuth(auth, (token) => this.fetchTo('render_download', url, token, o), { signal: o.signal });
+      return { bytes, via: 'fallback' };
+    } catch (err) {
+      if (isNemoError(err) && ['download_too_large', 'cancelled', 'auth', 'plan_blocked', 'no_credits'].includes(err.kind)) throw err;
+      throw new NemoError({
+        kind: 'download_failed',
+        message: `Nemo download of ${o.renderId} failed${o.outputUrl ? ' (output URL and fallback)' : ''}: ${(err as Error).message}`,
+        endpoint: 'render_download',
+        cause: first ? new AggregateError([first, err], 'both downloads failed') : err,
+      });
+    }
+  }
+
+  /** GET `url` into `o.destPath` (plain GET without Nemo headers when `token` is undefined). */
+  private async fetchTo(endpoint: Endpoint, url: string, token: string | undefined, o: DownloadOptions): Promise<number> {
+    const dl = deadline(undefined, o.signal);
+    const rt = this.opts.requestTimeoutMs;
+    try {
+      const res = await request(url, {
+        dispatcher: this.downloader,
+        method: 'GET',
+        headers: token ? baseHeaders(this.opts.skill, token) : {},
+        signal: dl.signal,
+        headersTimeout: rt,
+        bodyTimeout: rt,
+      });
+      const ctype = String(res.headers['content-type'] ?? '').toLowerCase();
+      if (res.statusCode >= 300 || ctype.includes('json')) {
+        const raw = await readBounded(res.body, this.http.maxJsonBytes);
+        if (endpoint === 'output') {
+          throw new NemoError({ kind: 'download_failed', message: `Nemo output URL: HTTP ${res.statusCode}`, status: res.statusCode, endpoint });
+        }
+        interpret(endpoint, res.statusCode, raw, this.log); // throws the mapped error
+        throw new NemoError({ kind: 'bad_response', message: `Nemo ${endpoint}: JSON instead of a video`, status: res.statusCode, endpoint });
+      }
+      if (declaredTooLarge(res.headers, o.maxBytes)) {
+        res.body.destroy();
+        throw new NemoError({ kind: 'download_too_large', message: `Nemo download: Content-Length over ${o.maxBytes} bytes`, endpoint });
+      }
+      const bytes = await writeBounded(res.body, o.destPath, o.maxBytes, dl.signal);
+      this.log.debug({ endpoint, renderId: o.renderId, bytes }, 'nemo download: done');
+      return bytes;
+    } catch (err) {
+      throw transportError(endpoint, err, dl.reason);
+    } finally {
+      dl.done();
+    }
+  }
+
+  async cancelRender(auth: CredentialHandle, renderId: string): Promise<void> {
+    try {
+      await this.json(auth, 'render_cancel', 'POST', `/api/render/proxy/lambda/${enc(renderId)}/cancel`);
+    } catch (err) {
+      if (isNemoError(err) && err.status === 404) {
+        this.log.info({ endpoint: 'render_cancel', renderId }, 'nemo render: cancel answered 404 (render gone or endpoint missing)');
+        return;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The data of a conversation job, as stored in BullMQ.
+ *
+ * A job is a small state machine: each step writes its outcome here (with `job.updateData`) BEFORE
+ * the slow call that follows, so a job resumed on another worker after a crash knows whether the
+ * message was already sent to Nemo, which render id it started, and whether the video was posted.
+ * No secrets go here: job data is stored in clear text.
+ */
+import { createHash } from 'node:crypto';
+import type { Attachment, Platform } from '../core/message.js';
+import type { Draft } from '../nemo/types.js';
+
+export type JobKind = 'turn' | 'export' | 'credits' | 'status';
+
+export type JobStep =
+  | 'start' // nothing done yet
+  | 'turn' // upload + SSE turn (or recovery from a lost stream)
+  | 'export' // read state, start the render
+  | 'poll' // render started; polling
+  | 'download'
+  | 'deliver'
+  | 'done';
+
+/** Where results go; a ChatTarget without the bot-only extras. */
+export interface JobTarget {
+  platform: Platform;
+  conversationKey: string;
+  chatId: string;
+  threadId?: string;
+  userId?: string;
+  isDirect: boolean;
+  lang: string;
+}
+
+export interface ConversationJobData {
+  v: 1;
+  kind: JobKind;
+  conv: string;
+  target: JobTarget;
+  /** The platform message this job answers (reply target). */
+  messageId: string;
+  replyTo?: string;
+  userName: string;
+  prompt: string;
+  attachments: Attachment[];
+  /** First lines of the status card (what was understood). */
+  header: string;
+  createdAt: number;
+  step: JobStep;
+  /** Last time the user saw something new (drives "Still working..."). */
+  lastNewsAt?: number;
+  // --- turn ---------------------------------------------------------------------------------
+  uploaded?: boolean;
+  sessionRenewed?: boolean;
+  baseline?: { fingerprint: string; draft?: Draft };
+  /** Set BEFORE the /run_sse POST: a resumed job must never send the message again. */
+  turnSentAt?: number;
+  turnDone?: boolean;
+  recoverChecks?: number;
+  replied?: boolean;
+  // --- export -------------------------------------------------------------------------------
+  /** Export after the turn when it left a ready draft (AUTO_EXPORT). */
+  exportAfterTurn?: boolean;
+  /** Chosen and stored BEFORE the render POST: a resumed job polls it instead of starting another. */
+  renderId?: string;
+  renderStarted?: boolean;
+  renderAttempt?: number;
+  renderPolls?: number;
+  outputUrl?: string;
+  videoPath?: string;
+  videoBytes?: number;
+  failed?: boolean;
+}
+
+/** Job ids may not contain ':' or be all digits (BullMQ); hash the conversation and message id. */
+export function jobIdFor(platform: Platform, conv: string, messageId: string): string {
+  const h = createHash('sha256').update(`${conv}\u0000${messageId}`).digest('hex').slice(0, 24);
+  return `m-${platform}-${h}`;
+}
+
+/** Kinds that use the conversation's Nemo session and so wait their turn in its line. */
+export const LINE_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['turn', 'export']);

@@ -1,0 +1,79 @@
+/**
+ * Per-conversation ordering: at most one Nemo turn per conversation at a time, in arrival order.
+ *
+ * Open-source BullMQ has no per-group concurrency, so each conversation keeps a Redis list of its
+ * job ids. Only the head runs; the others park as delayed jobs (holding no worker slot and no
+ * connection) and the head wakes its successor when it leaves. A parked job also re-checks after it
+ * parks, so a wake-up that raced with parking is never lost, and a head whose job died for good is
+ * removed by the next job that finds it.
+ */
+import type { Redis } from 'ioredis';
+import { Job, type Queue } from 'bullmq';
+import type { Keys } from '../core/keys.js';
+
+const JOIN = `
+local pos = redis.call('LPOS', KEYS[1], ARGV[1])
+if not pos then
+  redis.call('RPUSH', KEYS[1], ARGV[1])
+  pos = redis.call('LPOS', KEYS[1], ARGV[1])
+end
+return pos + 1`;
+
+const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+export class ConversationLine {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly queue: Queue,
+  ) {}
+
+  /** Add a job (idempotent) and return its 1-based position. */
+  async join(conv: string, jobId: string): Promise<number> {
+    return Number(await this.redis.eval(JOIN, 1, this.keys.line(conv), jobId));
+  }
+
+  async position(conv: string, jobId: string): Promise<number | undefined> {
+    const pos = await this.redis.lpos(this.keys.line(conv), jobId);
+    return pos === null ? undefined : pos + 1;
+  }
+
+  async ids(conv: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.line(conv), 0, -1);
+  }
+
+  /**
+   * Whether `jobId` may run now. Removes a dead head (its job completed, failed or vanished without
+   * leaving the line) so one crashed job can never block a conversation.
+   */
+  async mayRun(conv: string, jobId: string): Promise<'run' | 'wait' | 'gone'> {
+    for (let i = 0; i < 20; i++) {
+      const head = await this.redis.lindex(this.keys.line(conv), 0);
+      if (head === jobId) return 'run';
+      if (head === null) return 'gone';
+      if (await this.isLive(head)) return (await this.position(conv, jobId)) === undefined ? 'gone' : 'wait';
+      await this.redis.lrem(this.keys.line(conv), 1, head);
+    }
+    return 'wait';
+  }
+
+  /** Leave the line and wake the next job. */
+  async leave(conv: string, jobId: string): Promise<void> {
+    await this.redis.lrem(this.keys.line(conv), 0, jobId);
+    await this.wakeHead(conv);
+  }
+
+  /** Promote the head if it is parked. */
+  async wakeHead(conv: string): Promise<void> {
+    const head = await this.redis.lindex(this.keys.line(conv), 0);
+    if (!head) return;
+    const job = await Job.fromId(this.queue, head);
+    if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+  }
+
+  private async isLive(jobId: string): Promise<boolean> {
+    const job = await Job.fromId(this.queue, jobId);
+    if (!job) return false;
+    return LIVE_STATES.has(await job.getState());
+  }
+}

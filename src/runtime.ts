@@ -1,0 +1,76 @@
+/**
+ * Wires the core together for one process: Redis, the queue, the ingress (bot side) and, when this
+ * process runs jobs, the worker. Adapters and `main.ts` build on it; tests start it in-process.
+ */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { ButtonStore } from './core/buttons.js';
+import { Ingress } from './core/ingress.js';
+import { Keys } from './core/keys.js';
+import type { ConversationIngress } from './core/message.js';
+import type { OutboxRegistry } from './core/outbox.js';
+import type { CoreServices } from './core/services.js';
+import { SessionStore } from './core/sessions.js';
+import { silentLogger, type Logger } from './log.js';
+import { NemoClient, nemoClientOptionsFromConfig } from './nemo/client.js';
+import type { NemoApi } from './nemo/types.js';
+import { ConversationLine } from './queue/line.js';
+import { connectRedis, createConversationQueue } from './queue/queue.js';
+import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger?: Logger;
+  /** Platforms this process can post to. */
+  outboxes: OutboxRegistry;
+  /** Run queue jobs in this process (ROLE=all|worker). */
+  runWorker: boolean;
+  /** Defaults to the real HTTP client built from config. */
+  nemo?: NemoApi;
+}
+
+export interface Runtime {
+  ingress: ConversationIngress;
+  redis: Redis;
+  services: CoreServices;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const log = opts.logger ?? silentLogger;
+  const redis = connectRedis(config, 'commands');
+  const queueConn = connectRedis(config, 'commands');
+  const keys = new Keys(config.QUEUE_PREFIX);
+  const queue = createConversationQueue(config, queueConn);
+  const nemo = opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log));
+  const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
+  const buttons = new ButtonStore(redis, keys);
+  const line = new ConversationLine(redis, keys, queue);
+  const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
+  mkdirSync(tempDir, { recursive: true });
+  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, outboxes: opts.outboxes, log, tempDir };
+  const ingress = new Ingress({ config, redis, keys, queue, line, buttons, sessions, outboxes: opts.outboxes, log });
+
+  let worker: ConversationWorker | undefined;
+  let workerConn: Redis | undefined;
+  if (opts.runWorker) {
+    workerConn = connectRedis(config, 'blocking');
+    worker = startConversationWorker(services, workerConn);
+  }
+  return {
+    ingress,
+    redis,
+    services,
+    async close() {
+      await worker?.close();
+      await queue.close();
+      workerConn?.disconnect();
+      queueConn.disconnect();
+      redis.disconnect();
+    },
+  };
+}
