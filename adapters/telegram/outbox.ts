@@ -1,0 +1,238 @@
+/**
+ * The Telegram outbox: how the core (bot or worker process) posts to Telegram.
+ *
+ * It needs only the token and grammY's `Api` — no Bot, no polling — so a worker can deliver a video
+ * while another process holds the long poll. What it adds over raw Api calls, and why:
+ * - replies thread under the user's message but never fail when that message is gone
+ *   (`allow_sending_without_reply`), and forum topics get their `message_thread_id`;
+ * - edits are paced per chat and identical edits skipped (edit-throttle.ts), "not modified" is fine;
+ * - videos upload from a path through an `InputFile` *supplier*, so the one retry a 429 allows
+ *   re-opens the file instead of re-reading a consumed stream; nothing else retries an upload;
+ * - every error leaving here is a scrubbed `TelegramApiError` (errors.ts): no token, no payload.
+ */
+import { createReadStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { InputFile, type Api } from 'grammy';
+import type { InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
+import type { Config } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
+import type { Attachment } from '../../src/core/message.js';
+import type { Button, ChatAction, ChatTarget, MessageRef, Outbox, OutboxLimits, SendOptions } from '../../src/core/outbox.js';
+import { createApi } from './api.js';
+import { EditThrottle } from './edit-throttle.js';
+import { isMessageGone, isNotModified, TelegramApiError, toTelegramError } from './errors.js';
+import { inlineKeyboard } from './keyboard.js';
+
+const MB = 1024 * 1024;
+export const TEXT_MAX_CHARS = 4096;
+export const CAPTION_MAX_CHARS = 1024;
+/** Edit pacing: ~20 edits a minute per group, about one a second in private chats. */
+export const DEFAULT_EDIT_INTERVAL_MS = { group: 3_000, direct: 1_000 } as const;
+/** A chat action shows for at most 5 s; re-send it a little sooner while an upload runs. */
+const ACTION_REFRESH_MS = 4_000;
+
+export interface TelegramOutboxOptions {
+  config: Config;
+  logger: Logger;
+  /** Override the edit pacing (tests). */
+  editIntervalMs?: { group: number; direct: number };
+  /** Use this Api instead of creating one (the bot process shares its own). */
+  api?: Api;
+}
+
+export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
+  const { config } = opts;
+  const api = opts.api ?? createApi(config);
+  const log = opts.logger.child({ component: 'telegram-outbox' });
+  const pace = opts.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS;
+  const throttle = new EditThrottle();
+  const maxUploadBytes = config.TELEGRAM_MAX_UPLOAD_MB * MB;
+  const limits: OutboxLimits = {
+    textMaxChars: TEXT_MAX_CHARS,
+    captionMaxChars: CAPTION_MAX_CHARS,
+    minEditIntervalMs: pace.group,
+    maxDownloadBytes: config.TELEGRAM_MAX_DOWNLOAD_MB * MB,
+  };
+
+  const messageKey = (chatId: string, messageId: string | number) => `${chatId}:${messageId}`;
+
+  async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
+    const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.replyTo);
+    const markup = inlineKeyboard(o.buttons);
+    try {
+      const m = await api.sendMessage(chatIdOf(target.chatId), body.text, {
+        ...threadOf(target),
+        ...replyOf(o.replyTo),
+        ...(markup ? { reply_markup: markup } : {}),
+        ...(body.entities ? { entities: body.entities } : {}),
+        ...(linkPreview ? {} : { link_preview_options: { is_disabled: true } }),
+      });
+      throttle.remember(messageKey(target.chatId, m.message_id), fingerprint(body.text, markup));
+      return { chatId: target.chatId, messageId: String(m.message_id) };
+    } catch (err) {
+      throw toTelegramError(err, 'sendMessage');
+    }
+  }
+
+  /** Show `action` until the returned function is called (Telegram hides it after ~5 s). */
+  function keepAction(target: ChatTarget, action: ChatAction): () => void {
+    void outbox.sendAction(target, action);
+    const timer = setInterval(() => void outbox.sendAction(target, action), ACTION_REFRESH_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  const outbox: Outbox = {
+    platform: 'telegram',
+    limits,
+
+    sendText: (target, text, o = {}) => sendMessage(target, text, o, false),
+
+    async editText(target, ref, text, o) {
+      const body = truncate(text, TEXT_MAX_CHARS);
+      const markup = inlineKeyboard(o?.buttons);
+      const interval = target.isDirect ? pace.direct : pace.group;
+      await throttle.edit(ref.chatId, messageKey(ref.chatId, ref.messageId), fingerprint(body, markup), interval, async () => {
+        try {
+          // Without reply_markup Telegram removes the keyboard, which is what "no buttons" means.
+          await api.editMessageText(chatIdOf(ref.chatId), Number(ref.messageId), body, {
+            ...(markup ? { reply_markup: markup } : {}),
+            link_preview_options: { is_disabled: true },
+          });
+        } catch (err) {
+          if (isNotModified(err)) return;
+          throw toTelegramError(err, 'editMessageText');
+        }
+      });
+    },
+
+    async deleteMessage(_target, ref) {
+      throttle.forget(messageKey(ref.chatId, ref.messageId));
+      try {
+        await api.deleteMessage(chatIdOf(ref.chatId), Number(ref.messageId));
+      } catch (err) {
+        if (isMessageGone(err)) {
+          log.debug({ chatId: ref.chatId, messageId: ref.messageId }, 'telegram: message already gone, nothing to delete');
+          return;
+        }
+        throw toTelegramError(err, 'deleteMessage');
+      }
+    },
+
+    async sendVideo(target, video) {
+      if (video.sizeBytes > maxUploadBytes) {
+        throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`, false);
+      }
+      const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
+      const markup = inlineKeyboard(video.buttons);
+      // A supplier: each attempt (a 429 retry) opens the file afresh.
+      const file = new InputFile(() => createReadStream(video.path), safeFileName(video.fileName));
+      const stop = keepAction(target, 'upload_video');
+      try {
+        const m = await api.sendVideo(chatIdOf(target.chatId), file, {
+          supports_streaming: true,
+          ...(video.width ? { width: Math.round(video.width) } : {}),
+          ...(video.height ? { height: Math.round(video.height) } : {}),
+          ...(video.durationS ? { duration: Math.max(1, Math.round(video.durationS)) } : {}),
+          ...(caption ? { caption: caption.text } : {}),
+          ...(caption?.entities ? { caption_entities: caption.entities } : {}),
+          ...(markup ? { reply_markup: markup } : {}),
+          ...threadOf(target),
+          ...replyOf(video.replyTo),
+        });
+        return { chatId: target.chatId, messageId: String(m.message_id) };
+      } catch (err) {
+        throw toTelegramError(err, 'sendVideo');
+      } finally {
+        stop();
+      }
+    },
+
+    sendLink(target, link) {
+      const text = link.text.includes(link.url) ? link.text : `${link.text}\n${link.url}`;
+      return sendMessage(target, text, { ...(link.replyTo ? { replyTo: link.replyTo } : {}), ...(link.buttons ? { buttons: link.buttons } : {}), ...(link.mentionUserId ? { mentionUserId: link.mentionUserId } : {}) }, true);
+    },
+
+    async sendAction(target, action) {
+      try {
+        await api.sendChatAction(chatIdOf(target.chatId), action, threadOf(target));
+      } catch (err) {
+        log.debug({ err: toTelegramError(err, 'sendChatAction') }, 'telegram: chat action failed (ignored)');
+      }
+    },
+
+    async maxUploadBytes() {
+      return maxUploadBytes;
+    },
+
+    async resolveAttachment(att: Attachment) {
+      const src = att.source;
+      if (src.kind === 'url') return { url: src.url };
+      if (src.kind === 'path') return { url: pathToFileURL(src.path).href };
+      let filePath: string | undefined;
+      try {
+        filePath = (await api.getFile(src.ref)).file_path;
+      } catch (err) {
+        throw toTelegramError(err, 'getFile');
+      }
+      if (!filePath) throw new TelegramApiError('getFile', undefined, 'Telegram returned no file_path (file unavailable)', false);
+      // A local Bot API server (--local) answers with an absolute path on its own disk.
+      if (filePath.startsWith('/')) return { url: pathToFileURL(filePath).href };
+      // This URL contains the bot token: it goes to the downloader only, never to a log.
+      return { url: `${config.TELEGRAM_API_ROOT}/file/bot${config.TELEGRAM_BOT_TOKEN}/${encodeURI(filePath)}` };
+    },
+  };
+  return outbox;
+}
+
+// ---- helpers (exported for tests) --------------------------------------------------------------
+
+/** Telegram chat ids are integers (negative for groups); keep `@channel` names as strings. */
+export function chatIdOf(chatId: string): number | string {
+  return /^-?\d+$/.test(chatId) ? Number(chatId) : chatId;
+}
+
+function threadOf(target: ChatTarget): { message_thread_id?: number } {
+  return target.threadId && /^\d+$/.test(target.threadId) ? { message_thread_id: Number(target.threadId) } : {};
+}
+
+/** Reply to a platform message id when we have one (button presses and albums have none of their own). */
+function replyOf(replyTo: string | undefined): { reply_parameters?: { message_id: number; allow_sending_without_reply: boolean } } {
+  return replyTo && /^\d+$/.test(replyTo) ? { reply_parameters: { message_id: Number(replyTo), allow_sending_without_reply: true } } : {};
+}
+
+/** Cut to `max` UTF-16 units (Telegram's count) without splitting a surrogate pair, marking the cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+const MENTION_MARK = '🔔 ';
+
+/**
+ * In a group, notify the requester: a reply to their message already does, otherwise prefix an
+ * inline mention (`tg://user?id=`) so the result pings them.
+ */
+export function withMention(text: string, max: number, target: ChatTarget, userId: string | undefined, replyTo: string | undefined): { text: string; entities?: MessageEntity[] } {
+  if (!userId || target.isDirect || (replyTo && /^\d+$/.test(replyTo)) || !/^\d+$/.test(userId)) return { text: truncate(text, max) };
+  const mark = MENTION_MARK.trimEnd();
+  return {
+    text: truncate(MENTION_MARK + text, max),
+    entities: [{ type: 'text_link', offset: 0, length: mark.length, url: `tg://user?id=${userId}` }],
+  };
+}
+
+/** grammY writes the name unquoted into the multipart header: keep it to safe characters. */
+export function safeFileName(name: string): string {
+  const clean = name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '');
+  return clean || 'video.mp4';
+}
+
+function fingerprint(text: string, markup: InlineKeyboardMarkup | undefined): string {
+  return markup ? `${text}\u0000${JSON.stringify(markup)}` : text;
+}
+
+export type { Button };

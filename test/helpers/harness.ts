@@ -1,0 +1,100 @@
+/**
+ * A core test bench: the Nemo simulator on loopback, real Redis with a key prefix of its own, the
+ * runtime (ingress + worker) and a recording outbox for the platform 'test'.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../src/config.js';
+import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
+import { silentLogger } from '../../src/log.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { startNemoSim, type NemoSim, type SimOptions } from '../nemo-sim/index.js';
+import { RecordingOutbox } from './recording-outbox.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Fast timings so a whole generation + export takes about a second. */
+export function testEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    STILL_WORKING_INTERVAL_MS: '300',
+    RENDER_POLL_INTERVAL_MS: '100',
+    TURN_RECOVERY_FIRST_MS: '200',
+    TURN_RECOVERY_INTERVAL_MS: '200',
+    PROGRESS_EDIT_INTERVAL_MS: '0',
+    NEMO_RATE_LIMIT_RETRY_MS: '50',
+    JOB_LOCK_DURATION_MS: '2000',
+    JOB_STALLED_INTERVAL_MS: '500',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Delete every key of a test prefix. */
+export async function dropPrefix(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+export interface Bench {
+  sim: NemoSim;
+  config: Config;
+  outbox: RecordingOutbox;
+  runtime: Runtime;
+  send(chat: string, text: string, extra?: Partial<IncomingMessage>): ReturnType<Runtime['ingress']['accept']>;
+  close(): Promise<void>;
+}
+
+let messageSeq = 0;
+
+export function message(chat: string, text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage {
+  return {
+    platform: 'test',
+    conversationKey: conversationKey('test', chat),
+    chatId: chat,
+    userId: 'u1',
+    userName: 'Tester',
+    messageId: `msg-${++messageSeq}-${Date.now()}`,
+    text,
+    attachments: [],
+    isDirect: true,
+    mentionsBot: false,
+    receivedAt: Date.now(),
+    ...extra,
+  };
+}
+
+export function fileAttachment(path: string, name: string, sizeBytes?: number): Attachment {
+  return { name, sizeBytes, source: { kind: 'path', path } };
+}
+
+export async function startBench(name: string, opts: { sim?: Partial<SimOptions>; env?: Record<string, string>; runWorker?: boolean } = {}): Promise<Bench> {
+  const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 80, editTurnMs: 60, ...opts.sim });
+  const prefix = uniquePrefix(name);
+  const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, ...opts.env }));
+  const outbox = new RecordingOutbox();
+  const runtime = await startRuntime({ config, logger: silentLogger, outboxes: { test: outbox }, runWorker: opts.runWorker ?? true });
+  return {
+    sim,
+    config,
+    outbox,
+    runtime,
+    send: (chat, text, extra) => runtime.ingress.accept(message(chat, text, extra)),
+    async close() {
+      await runtime.close();
+      await sim.close();
+      await dropPrefix(prefix);
+    },
+  };
+}
