@@ -36,7 +36,6 @@ export function normalizeUpdate(update: Update, bot: BotIdentity, now = Date.now
   if (update.callback_query) return normalizeCallback(update.callback_query, bot, now);
   const msg = update.message;
   if (!msg) return { kind: 'ignore', reason: 'unsupported update type' };
-  if (msg.chat.type === 'channel') return { kind: 'ignore', reason: 'channel post' };
   if (!msg.from || msg.from.is_bot) return { kind: 'ignore', reason: 'not from a human user' };
   return normalizeMessage(msg as ChatMessage, bot, now);
 }

@@ -17,7 +17,7 @@ import type { InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import type { Attachment } from '../../src/core/message.js';
-import type { Button, ChatAction, ChatTarget, MessageRef, Outbox, OutboxLimits, SendOptions } from '../../src/core/outbox.js';
+import type { ChatAction, ChatTarget, MessageRef, Outbox, OutboxLimits, SendOptions } from '../../src/core/outbox.js';
 import { createApi } from './api.js';
 import { EditThrottle } from './edit-throttle.js';
 import { isMessageGone, isNotModified, TelegramApiError, toTelegramError } from './errors.js';
@@ -235,4 +235,3 @@ function fingerprint(text: string, markup: InlineKeyboardMarkup | undefined): st
   return markup ? `${text}\u0000${JSON.stringify(markup)}` : text;
 }
 
-export type { Button };

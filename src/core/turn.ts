@@ -154,7 +154,7 @@ async function outcome(d: TurnDeps, session: SessionRecord, result: TurnResult):
       const buttons = await questionButtons(svc, ctx, result.question.options);
       await reply(d, t(target.lang, 'result.question', { prompt: result.question.prompt }), buttons);
     } else if (!result.silent) {
-      const gui = translateGui(result.text);
+      const gui = translateGui(result.text, { exportHandled: autoExport });
       const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
       await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
     } else {

@@ -22,6 +22,8 @@ const SAY = {
   export: { en: 'Reply "export" or press Export below to get the MP4.', zh: '回复"导出"或点击下方的导出按钮获取 MP4。' },
   status: { en: 'Reply "status" to see the current timeline.', zh: '回复"状态"查看当前时间线。' },
   credits: { en: 'Reply "credits" to check your balance.', zh: '回复"积分"查看余额。' },
+  /** When the bot exports on its own, it says so instead of asking the user to. */
+  exporting: { en: 'I\'m exporting the MP4 for you now.', zh: '我正在为你导出 MP4。' },
   drag: { en: 'Tell me what to move or change (e.g. "move the title to the end") and I\'ll do it.', zh: '直接告诉我要移动或修改什么（例如"把标题移到结尾"），我来处理。' },
 } as const;
 
@@ -35,12 +37,12 @@ const RULES = {
     /(导出|下载)(按钮|面板|菜单)/,
   ],
   drag: [/\bdrag(ging|ged)?\b/i, /\bdrop\b[^.!?\n]*\b(onto|into|on to)\b/i, /拖拽|拖动|拖放/],
-  status: [
+  /** "open the … panel": dropped when the same sentence is about opening Export. */
+  open: [
     new RegExp(`\\b(open|expand|view)\\b[^.!?\\n]*\\b(${GUI_NOUN})\\b`, 'i'),
-    /\bpreview\b[^.!?\n]*\b(in|on)\s+(the\s+)?timeline\b/i,
     /打开[^。！？\n]*(面板|时间线|时间轴|编辑器|菜单|设置|项目|预览|窗口|轨道)/,
-    /(时间线|时间轴)[^。！？\n]*预览|预览[^。！？\n]*(时间线|时间轴)/,
   ],
+  preview: [/\bpreview\b[^.!?\n]*\b(in|on)\s+(the\s+)?timeline\b/i, /(时间线|时间轴)[^。！？\n]*预览|预览[^。！？\n]*(时间线|时间轴)/],
   credits: [/\bbilling\b/i, /充值|账单|计费/],
 } as const;
 
@@ -64,7 +66,7 @@ function sentences(text: string): string[] {
   return text.match(/[^.!?。！？\n]+(?:[.!?。！？]+|$)[ \t]*\n*|\n+/g) ?? [text];
 }
 
-export function translateGui(text: string): GuiTranslation {
+export function translateGui(text: string, opts: { exportHandled?: boolean } = {}): GuiTranslation {
   const actions: GuiAction[] = [];
   const said = new Set<string>();
   const addAction = (a: GuiAction) => {
@@ -74,10 +76,10 @@ export function translateGui(text: string): GuiTranslation {
   for (const s of sentences(text)) {
     const zh = CJK.test(s);
     const trailing = /\s*$/.exec(s)?.[0] ?? '';
-    const found: Array<keyof typeof SAY> = [];
+    const found: Array<GuiAction | 'drag'> = [];
     if (hits(RULES.drag, s)) found.push('drag');
     const isExport = hits(RULES.export, s);
-    if (!isExport && hits(RULES.status, s)) found.push('status');
+    if (hits(RULES.preview, s) || (!isExport && hits(RULES.open, s))) found.push('status');
     if (hits(RULES.credits, s)) found.push('credits');
     if (isExport) found.push('export');
     if (found.length === 0) {
@@ -87,7 +89,7 @@ export function translateGui(text: string): GuiTranslation {
     const replacement: string[] = [];
     for (const f of found) {
       if (f !== 'drag') addAction(f);
-      const line = SAY[f][zh ? 'zh' : 'en'];
+      const line = SAY[f === 'export' && opts.exportHandled ? 'exporting' : f][zh ? 'zh' : 'en'];
       if (!said.has(line)) {
         said.add(line);
         replacement.push(line);

@@ -178,6 +178,18 @@ export async function stallForever(res: ServerResponse, signal: AbortSignal): Pr
   res.destroy();
 }
 
+/**
+ * End the TCP connection mid-response: what was written so far still reaches the client (socket.end
+ * flushes), but the response never completes (no final chunk / short body), so the client sees a
+ * premature close. The socket is destroyed shortly after in case the client keeps it half-open.
+ */
+export function cutConnection(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return void res.destroy();
+  socket.end();
+  setTimeout(() => socket.destroy(), 50).unref();
+}
+
 /** Cut the connection now, whatever was sent so far. */
 export function dropConnection(req: IncomingMessage, res: ServerResponse): void {
   req.socket.destroy();

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { requireAuth, SESSION_NOT_FOUND, type Call, type SimContext } from './context.js';
 import { isDraftReady } from './draft.js';
-import { flood, isRecord, sendError, sendJson, sendText } from './http.js';
+import { cutConnection, flood, isRecord, sendError, sendJson, sendText } from './http.js';
 import type { Account } from './store.js';
 import type { RenderStatusName, SimRender } from './types.js';
 
@@ -189,8 +189,7 @@ async function sendVideo(ctx: SimContext, call: Call, filename: string): Promise
   if (kind === 'drop') {
     res.writeHead(200, { ...base, 'content-length': bytes.length });
     res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
-    setTimeout(() => res.destroy(), 20);
-    return;
+    return cutConnection(res);
   }
   let body = bytes;
   let status = 200;

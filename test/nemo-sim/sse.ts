@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { requireAuth, SESSION_NOT_FOUND, type Call, type SimContext } from './context.js';
-import { flood, isRecord, sendDetail, sendError, sendJson, sleep, stallForever } from './http.js';
+import { cutConnection, flood, isRecord, sendDetail, sendError, sendJson, sleep, stallForever } from './http.js';
 import type { Account } from './store.js';
 import { adkEvent, buildPlan, classifyTurn, type TurnPlan } from './turns.js';
 import type { Fault, HeartbeatForm, SimSession } from './types.js';
@@ -62,8 +62,7 @@ class SseOut {
 
   /** Cut the connection without the chunked terminator: the client sees a broken stream. */
   destroy(): void {
-    this.res.socket?.destroy();
-    this.res.destroy();
+    cutConnection(this.res);
   }
 }
 

@@ -154,7 +154,7 @@ export class SimStore {
   addFault(f: Fault): void {
     const times = f.times ?? 1;
     if (times <= 0) return;
-    this.faults.push({ ...f, left: times });
+    this.faults.push({ ...f, kind: f.kind ?? 'error', left: times });
   }
 
   clearFaults(): void {

@@ -31,30 +31,39 @@ function pngSize(head: Buffer): { width: number; height: number } | undefined {
   return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
 }
 
-function parseMultipart(call: Call): Promise<{ parts: Part[] } | { error: string }> {
+function parseMultipart(call: Call): Promise<{ parts: Part[] } | { error: string; parts: Part[] }> {
   return new Promise((resolve) => {
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: call.req.headers });
     } catch (e) {
       call.req.resume();
-      return resolve({ error: `Bad multipart body: ${(e as Error).message}` });
+      return resolve({ error: `Bad multipart body: ${(e as Error).message}`, parts: [] });
     }
     const parts: Part[] = [];
     bb.on('file', (field, stream, info) => {
       const part: Part = { field, filename: info.filename ?? '', size: 0, head: Buffer.alloc(0) };
       parts.push(part);
+      stream.on('error', () => undefined); // reported once, by busboy's own 'error' below
       stream.on('data', (c: Buffer) => {
         if (part.head.length < 24) part.head = Buffer.concat([part.head, c.subarray(0, 24 - part.head.length)]);
         part.size += c.length;
       });
     });
-    bb.on('close', () => resolve({ parts }));
+    let settled = false;
+    const settle = (v: { parts: Part[] } | { error: string; parts: Part[] }): void => {
+      if (settled) return;
+      settled = true;
+      resolve(v);
+    };
+    bb.on('close', () => settle({ parts }));
     bb.on('error', (e) => {
       call.req.unpipe(bb);
       call.req.resume();
-      resolve({ error: `Bad multipart body: ${(e as Error).message}` });
+      settle({ error: `Bad multipart body: ${(e as Error).message}`, parts });
     });
+    // A client that hangs up mid-upload never ends the form: give up instead of waiting forever.
+    call.gone.addEventListener('abort', () => settle({ error: 'Upload aborted', parts }), { once: true });
     call.req.pipe(bb);
   });
 }
@@ -95,8 +104,8 @@ export async function handleUpload(ctx: SimContext, call: Call): Promise<void> {
 
   if (type.startsWith('multipart/form-data')) {
     const parsed = await parseMultipart(call);
-    if ('error' in parsed) return sendError(res, ctx.opts, 'upload', { status: 400, message: parsed.error });
     rec.body = { files: parsed.parts.map(({ field, filename, size }) => ({ field, filename, size })) };
+    if ('error' in parsed) return sendError(res, ctx.opts, 'upload', { status: 400, message: parsed.error });
     const files = parsed.parts.filter((p) => p.field === 'files');
     if (files.length === 0) return sendError(res, ctx.opts, 'upload', { status: 400, message: 'Multipart field "files" is required' });
     const bad = files.find((p) => !SUPPORTED.has(extOf(p.filename)));

@@ -37,3 +37,13 @@ describe('translateGui', () => {
     expect(r.text).toBe('Reply "export" or press Export below to get the MP4.');
   });
 });
+
+describe('translateGui: mixed sentences', () => {
+  it('"preview in the timeline, then click Export" → status and export', () => {
+    expect(translateGui('Done! Preview it in the timeline, then click Export.')).toEqual({
+      text: 'Done! Reply "status" to see the current timeline. Reply "export" or press Export below to get the MP4.',
+      actions: ['status', 'export'],
+    });
+    expect(translateGui('Open the export panel.').actions).toEqual(['export']);
+  });
+});

@@ -128,8 +128,9 @@ export class FakeChats {
   albumMessages(o: Base & { caption?: string; items: AlbumItem[] }): Json[] {
     const mediaGroupId = `${Date.now()}${++this.groupSeq}`;
     return o.items.map((item, i) => {
-      const caption = i === 0 ? o.caption : undefined;
-      const common = { ...o, mediaGroupId, ...(caption !== undefined ? { caption } : {}), ...(i > 0 ? { replyTo: undefined } : {}) };
+      const { caption: albumCaption, items: _items, replyTo, ...rest } = o;
+      const caption = i === 0 ? albumCaption : undefined;
+      const common = { ...rest, mediaGroupId, ...(caption !== undefined ? { caption } : {}), ...(i === 0 && replyTo !== undefined ? { replyTo } : {}) };
       if (item.kind === 'photo') return this.photoMessage({ ...common, ...(item.bytes ? { bytes: item.bytes } : {}) });
       return this.documentMessage({ ...common, kind: item.kind, fileName: item.fileName, mimeType: item.mimeType, ...(item.bytes ? { bytes: item.bytes } : {}) });
     });

@@ -4,6 +4,6 @@
  * `fake.sent(chatId)` and `fake.waitFor(...)`.
  */
 export { FakeTelegram, type ApiCall, type FakeTelegramOptions, type InjectedError, type WebhookDelivery } from './server.js';
-export type { SentMessage, FakeFile, AlbumItem } from './chats.js';
+export { FakeChats, type SentMessage, type FakeFile, type AlbumItem } from './chats.js';
 export { autoEntities, groupChat, makeUser, privateChat, DEFAULT_PHOTO_SIZES, type FakeChat } from './builders.js';
 export type { InlineKeyboard } from './schemas.js';

@@ -1,0 +1,86 @@
+/**
+ * `npm run demo`: the whole pipeline in one terminal, no accounts. The Nemo simulator (short but
+ * realistic timings), a worker and the console adapter run in one process against REDIS_URL (or a
+ * private throwaway redis-server). With NEMO_API_URL set it talks to that backend instead.
+ *
+ * Piped input works too: `printf '/sample\n' | npm run demo` runs the lines, waits for the work to
+ * finish and exits.
+ */
+import { ConfigError, loadConfig, loadDotEnv } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startRuntime } from '../../src/runtime.js';
+import { startNemoSim, type NemoSim } from '../../test/nemo-sim/index.js';
+import { ensureRedis } from './local-redis.js';
+import { ConsoleOutbox } from './outbox.js';
+import { runRepl } from './repl.js';
+
+const DEMO_DEFAULTS: Record<string, string> = {
+  STILL_WORKING_INTERVAL_MS: '10000',
+  RENDER_POLL_INTERVAL_MS: '2000',
+  PROGRESS_EDIT_INTERVAL_MS: '1000',
+  LOG_LEVEL: 'warn',
+  QUEUE_PREFIX: 'nemo-demo',
+};
+
+async function main(): Promise<number> {
+  loadDotEnv();
+  const out = process.stdout;
+  const env: NodeJS.ProcessEnv = { ...DEMO_DEFAULTS, ...process.env };
+  let redis;
+  try {
+    redis = await ensureRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  } catch (err) {
+    console.error(`✖ ${(err as Error).message}`);
+    return 1;
+  }
+  env.REDIS_URL = redis.url;
+  let sim: NemoSim | undefined;
+  if (!process.env.NEMO_API_URL) {
+    sim = await startNemoSim({ turnMs: 6_000, turnMsMax: 12_000, heartbeatMs: 1_500, editTurnMs: 1_500, renderStepMs: 2_500 });
+    env.NEMO_API_URL = sim.url;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) console.error(err.message);
+    else throw err;
+    return 1;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, destination: process.stderr as never });
+  const outbox = new ConsoleOutbox(out);
+  const runtime = await startRuntime({ config, logger, outboxes: { console: outbox }, runWorker: true });
+
+  out.write(
+    `nemo-bot demo — ${sim ? 'Nemo simulator' : config.NEMO_API_URL}, Redis ${redis.process ? `(private, ${redis.url})` : redis.url}\n` +
+      'Type a prompt, or try:\n  /sample turn this image into a 5-second animated video clip\n  /file <path> [caption]   export   credits   status   /new   /help   /quit\n',
+  );
+  await runRepl(runtime.ingress, outbox, process.stdin, out);
+  // Input ended (EOF or /quit): let running work finish, then leave.
+  const queueIdle = async () => {
+    const { Queue } = await import('bullmq');
+    const q = new Queue('conversations', { connection: runtime.redis.duplicate(), prefix: config.QUEUE_PREFIX });
+    try {
+      for (;;) {
+        const counts = await q.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      await q.close();
+    }
+  };
+  await queueIdle();
+  await runtime.close();
+  await sim?.close();
+  redis.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
