@@ -71,7 +71,7 @@ export interface SerializedError {
 
 /** A whitelisting error serializer: scrubbed message, stack, URL and cause chain, nothing else. */
 export function serializeError(err: unknown, depth = 0): SerializedError | string {
-  if (!(err instanceof Error)) return scrub(String(err));
+  if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? (scrubValue(err, depth + 1) as SerializedError) : scrub(String(err));
   const out: SerializedError = { type: err.name || err.constructor?.name || 'Error', message: scrub(err.message ?? '') };
   if (err.stack) out.stack = scrub(err.stack);
   const rec = err as unknown as Record<string, unknown>;

@@ -43,57 +43,50 @@ export async function runTurnStep(d: TurnDeps): Promise<TurnOutcome> {
   }
   if (ctx.data.turnDone) return { export: !!ctx.data.exportAfterTurn };
 
-  let session = await sessionFor(d);
-  try {
-    await uploadIfNeeded(d, session);
-  } catch (err) {
-    if (!(err instanceof NemoError && err.kind === 'session_lost') || ctx.data.sessionRenewed) throw err;
-    session = await renewSession(d);
-    await uploadIfNeeded(d, session);
-  }
-  if (!ctx.data.prompt.trim()) {
-    // A file without a caption: upload only (the seed's §3.2), no SSE.
-    const files = ctx.data.attachments.map((a) => `"${a.name}"`).join(', ');
-    await reply(d, t(d.target.lang, 'result.uploaded', { files }));
-    await ctx.save({ turnDone: true });
-    return { export: false };
-  }
-
-  if (!ctx.data.baseline) await ctx.save({ baseline: await snapshot(d, session.sessionId) });
-
+  let session: SessionRecord;
   let result: TurnResult;
-  try {
-    result = await send(d, session);
-  } catch (err) {
-    if (err instanceof NemoError && err.kind === 'session_lost' && !ctx.data.sessionRenewed) {
-      // 404 before the stream started: the message never ran, so sending it again is safe.
-      session = await renewSession(d);
-      await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
+  for (;;) {
+    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.lang, d.auth);
+    try {
       await uploadIfNeeded(d, session);
-      await ctx.save({ baseline: await snapshot(d, session.sessionId) });
+      if (!ctx.data.prompt.trim()) {
+        // A file without a caption: upload only (the seed's §3.2), no SSE.
+        const files = ctx.data.attachments.map((a) => `"${a.name}"`).join(', ');
+        await reply(d, t(d.target.lang, 'result.uploaded', { files }));
+        await ctx.save({ turnDone: true });
+        return { export: false };
+      }
+      if (!ctx.data.baseline) await ctx.save({ baseline: await snapshot(d, session.sessionId) });
       result = await send(d, session);
-    } else if (err instanceof NemoError && ['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend'].includes(err.kind)) {
-      ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
-      await ctx.save({ recoverChecks: 0 });
-      await d.card.stage('stage.recovering');
-      return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
-    } else throw err;
+      break;
+    } catch (err) {
+      if (err instanceof NemoError && err.kind === 'session_lost' && !ctx.data.sessionRenewed) {
+        // 1002 / 404 before any stream: nothing ran, so a new session and a second try are safe.
+        await renewSession(d);
+        await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
+        continue;
+      }
+      if (err instanceof NemoError && ctx.data.turnSentAt && RECOVERABLE.has(err.kind)) {
+        ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
+        await ctx.save({ recoverChecks: 0 });
+        await d.card.stage('stage.recovering');
+        return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
+      }
+      throw err;
+    }
   }
   await ctx.save({ turnDone: true });
   return outcome(d, session, result);
 }
 
-async function sessionFor(d: TurnDeps): Promise<SessionRecord> {
-  const session = await d.svc.sessions.ensure(d.ctx.data.conv, d.target.lang, d.auth);
-  return session;
-}
+/** Failures after the message was sent that the project state can still resolve. */
+const RECOVERABLE: ReadonlySet<string> = new Set(['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend']);
 
-/** 1002: make a new session, tell the user once. */
-async function renewSession(d: TurnDeps): Promise<SessionRecord> {
+/** 1002: forget the session (the loop makes a new one) and tell the user once. */
+async function renewSession(d: TurnDeps): Promise<void> {
   await d.svc.sessions.reset(d.ctx.data.conv);
-  await d.ctx.save({ sessionRenewed: true, uploaded: false });
+  await d.ctx.save({ sessionRenewed: true });
   await d.outbox.sendText(d.target, t(d.target.lang, 'error.session_lost')).catch(() => undefined);
-  return d.svc.sessions.ensure(d.ctx.data.conv, d.target.lang, d.auth);
 }
 
 async function uploadIfNeeded(d: TurnDeps, session: SessionRecord): Promise<void> {

@@ -99,7 +99,9 @@ export class NemoClient implements NemoApi {
   }
 
   private async anonymousToken(clientId?: string, signal?: AbortSignal): Promise<NemoCredential & { clientId: string }> {
+    // The client id re-issues tokens for the same anonymous user once one expires: treat it as a secret.
     let id = clientId || randomUUID();
+    registerSecret(id);
     let newIdTried = false;
     let rateRetried = false;
     for (;;) {
@@ -107,12 +109,13 @@ export class NemoClient implements NemoApi {
         const data = await callJson(this.http, { endpoint: 'anonymous_token', method: 'POST', path: '/api/auth/anonymous-token', clientId: id, signal });
         const d = parseData(anonymousTokenSchema, data, 'anonymous_token', this.log);
         registerSecret(d.token);
-        this.log.debug({ endpoint: 'anonymous_token', clientId: id, userId: d.user_id, credits: d.credits }, 'nemo: anonymous token acquired');
+        this.log.debug({ endpoint: 'anonymous_token', credits: d.credits, hasUserId: Boolean(d.user_id) }, 'nemo: anonymous token acquired');
         return { token: d.token, anonymous: true, clientId: id, ...(d.user_id ? { userId: d.user_id } : {}), ...(d.expires_at ? { expiresAt: d.expires_at } : {}) };
       } catch (err) {
         if (isNemoError(err) && err.kind === 'missing_client_id' && !newIdTried) {
           newIdTried = true;
           id = randomUUID();
+          registerSecret(id);
           this.log.warn({ endpoint: 'anonymous_token' }, 'nemo: 400 on anonymous-token, retrying once with a new client id');
           continue;
         }
@@ -137,7 +140,7 @@ export class NemoClient implements NemoApi {
     let p = this.renewing.get(auth);
     if (!p) {
       p = (async () => {
-        this.log.info({ clientId: used.clientId }, 'nemo: token rejected, requesting a new anonymous token');
+        this.log.info({ endpoint: 'anonymous_token' }, 'nemo: token rejected, requesting a new anonymous token (same client id)');
         const fresh = await this.anonymousToken(used.clientId, signal);
         const renewed: NemoCredential = { ...used, ...fresh, ...(fresh.userId ?? used.userId ? { userId: fresh.userId ?? used.userId } : {}) };
         auth.credential = renewed;

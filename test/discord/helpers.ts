@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import type { FakeDiscord } from '../fakes/discord/index.js';
+import { startDiscordBot, type DiscordBot } from '../../adapters/discord/index.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -73,4 +74,37 @@ export async function until<T>(fn: () => T | undefined | null | false, ms = 5000
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(20);
   }
+}
+
+export interface RunningBot {
+  bot: DiscordBot;
+  ingress: RecordingIngress;
+  redis: Redis;
+  config: Config;
+  logs: ReturnType<typeof captureLogger>;
+  stop(): Promise<void>;
+}
+
+/** Start the real adapter against the fake and wait until its shard is ready. */
+export async function startTestBot(fake: FakeDiscord, name: string, extra: Record<string, string> = {}): Promise<RunningBot> {
+  const prefix = uniquePrefix(name);
+  const config = discordConfig(fake, prefix, extra);
+  const redis = new Redis(config.REDIS_URL);
+  const ingress = new RecordingIngress();
+  const logs = captureLogger();
+  const bot = await startDiscordBot({ config, ingress, redis, logger: logs.logger });
+  const conn = await until(() => bot.shards[0]?.connection, 10_000, 'the shard connection');
+  await conn.ready;
+  return {
+    bot,
+    ingress,
+    redis,
+    config,
+    logs,
+    async stop() {
+      await bot.stop();
+      await redis.quit();
+      await dropPrefix(prefix);
+    },
+  };
 }

@@ -157,6 +157,24 @@ for (const errorStyle of ['http', 'code200'] as const) {
       expect((await nemoError(client.getCredits(fixed))).details.topUpUrl).toBe(WEB_URL);
     });
 
+    it('2001 for an anonymous token when the backend returned no user id → top-up link (fail safe)', async () => {
+      const { sim } = r;
+      const quiet = await rig({ errorStyle, returnUserId: false });
+      try {
+        const anon = await anonHandle(quiet.client);
+        expect(anon.credential.userId).toBeUndefined();
+        const s = await quiet.client.createSession(anon);
+        quiet.sim.setCredits(anon.credential.token, 0);
+        const e = await nemoError(quiet.client.runTurn(anon, s.sessionId, 'generate a video'));
+        expect(e.kind).toBe('no_credits');
+        expect(e.details).toEqual(expect.objectContaining({ topUpUrl: WEB_URL }));
+        expect(quiet.client.registrationUrl(anon.credential)).toBeUndefined();
+      } finally {
+        await quiet.close();
+      }
+      expect(sim.url).toBeTruthy();
+    });
+
     it('402 → plan_blocked; 403 → forbidden', async () => {
       const { sim, client } = r;
       const auth = await anonHandle(client);

@@ -139,6 +139,14 @@ describe('runTurn: failures (never re-sent)', () => {
     expect(Date.now() - t0).toBeLessThan(1_500);
   });
 
+  it('no response headers at all → stream_stalled (the request never reached the agent)', async () => {
+    r.sim.fault({ endpoint: 'run_sse', kind: 'delay', delayMs: 1_500 });
+    const turnsBefore = r.sim.sessions.get(session.sessionId)!.turns;
+    expect((await oneTurn('hi')).kind).toBe('stream_stalled');
+    await sleep(50);
+    expect(r.sim.sessions.get(session.sessionId)!.turns).toBe(turnsBefore);
+  });
+
   it('only heartbeats → stream_idle', async () => {
     r.sim.fault({ endpoint: 'run_sse', kind: 'heartbeat-only', afterEvents: 1 });
     const events: TurnEvent[] = [];

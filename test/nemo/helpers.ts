@@ -50,7 +50,7 @@ export function handle(credential: NemoCredential): CredentialHandle & { saved: 
 }
 
 /** An anonymous credential from the sim, in a recording handle. */
-export async function anonHandle(client: NemoClient, clientId = randomUUID()) {
+export async function anonHandle(client: NemoClient, clientId: string = randomUUID()) {
   return handle(await client.acquireAnonymousToken(clientId));
 }
 

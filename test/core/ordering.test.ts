@@ -1,0 +1,50 @@
+/**
+ * One turn per conversation at a time, answers in order; conversations in parallel and isolated.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBench, type Bench } from '../helpers/harness.js';
+
+describe('ordering and isolation', () => {
+  let b: Bench;
+  beforeAll(async () => {
+    b = await startBench('ordering', { sim: { turnMs: 500, editTurnMs: 300 } });
+  });
+  afterAll(async () => b?.close());
+
+  it('queues a second message while a turn runs and answers both in order', async () => {
+    const [r1, r2] = await Promise.all([b.send('o1', 'make a video of a city at night'), b.send('o1', 'hello there')]);
+    expect(r1.outcome).toBe('queued');
+    expect(r2.outcome).toBe('queued');
+    const positions = [r1.position, r2.position].sort();
+    expect(positions).toEqual([1, 2]);
+    // the one in line says so in its acknowledgement
+    const second = r1.position === 2 ? 'make a video' : 'hello there';
+    expect(b.outbox.in('o1').find((m) => m.text.includes(second))!.text).toMatch(/#2 in line/);
+    await b.outbox.waitFor(() => b.outbox.in('o1').find((m) => m.kind === 'video'));
+    await b.outbox.waitFor(() => b.sim.requestsTo('run_sse').length === 2 && b.outbox.in('o1').filter((m) => m.edits.at(-1)?.includes('Done')).length === 2);
+    expect(b.sim.maxConcurrentTurnsPerSession).toBe(1);
+    const turns = b.sim.requestsTo('run_sse').map((r) => (r.body as { new_message: { parts: { text: string }[] } }).new_message.parts[0]!.text);
+    const firstText = r1.position === 1 ? 'make a video of a city at night' : 'hello there';
+    expect(turns[0]).toBe(firstText);
+  });
+
+  it('runs two conversations in parallel, each with its own session and video', async () => {
+    await Promise.all([b.send('p1', 'generate a video of the sea'), b.send('p2', 'generate a video of a forest')]);
+    const v1 = await b.outbox.waitFor(() => b.outbox.in('p1').find((m) => m.kind === 'video'));
+    const v2 = await b.outbox.waitFor(() => b.outbox.in('p2').find((m) => m.kind === 'video'));
+    expect(v1.text).toContain('sea');
+    expect(v2.text).toContain('forest');
+    expect(b.outbox.in('p1').some((m) => m.text.includes('forest'))).toBe(false);
+    const sessions = new Set(b.sim.requestsTo('run_sse').slice(-2).map((r) => r.sessionId));
+    expect(sessions.size).toBe(2);
+  });
+
+  it('processes the same platform message once', async () => {
+    const before = b.sim.requestsTo('run_sse').length;
+    const msg = { messageId: 'dup-1' };
+    const [a, c] = await Promise.all([b.send('d1', 'hello', msg), b.send('d1', 'hello', msg)]);
+    expect([a.outcome, c.outcome].sort()).toEqual(['duplicate', 'queued']);
+    await b.outbox.waitFor(() => b.outbox.in('d1').find((m) => m.edits.at(-1)?.includes('Done')));
+    expect(b.sim.requestsTo('run_sse').length).toBe(before + 1);
+  });
+});
