@@ -8,6 +8,7 @@
  *   drag/drop/拖拽 → stays an edit: "tell me what to change"
  *   billing → action `credits`
  * Sentences without GUI wording are kept verbatim; English and Chinese inputs are handled.
+ * With `exportHandled` (the bot exports on its own) the export sentence says so instead of asking.
  */
 export type GuiAction = 'export' | 'status' | 'credits';
 

@@ -47,3 +47,13 @@ describe('translateGui: mixed sentences', () => {
     expect(translateGui('Open the export panel.').actions).toEqual(['export']);
   });
 });
+
+describe('translateGui: exportHandled', () => {
+  it('says the bot is exporting instead of asking, and still reports the action', () => {
+    expect(translateGui('Your clip is ready! Click Export to download it.', { exportHandled: true })).toEqual({
+      text: "Your clip is ready! I'm exporting the MP4 for you now.",
+      actions: ['export'],
+    });
+    expect(translateGui('点击导出即可下载。', { exportHandled: true }).text).toBe('我正在为你导出 MP4。');
+  });
+});

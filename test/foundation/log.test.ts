@@ -1,0 +1,51 @@
+/**
+ * Secrets never reach a log line: messages, fields, URLs, error messages, stacks and cause chains.
+ */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, registerSecret, scrub } from '../../src/log.js';
+
+const NEMO = 'nmv_usr_9f8e7d6c5b4a39281706';
+const TELEGRAM = '7712345678:AAHk-SECRET_telegram_token_value_0123';
+const DISCORD = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.secretDiscordTokenPartThatIsLong_123';
+const CUSTOM = 'plain-secret-webhook-value';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level: 'trace', destination }) };
+}
+
+describe('log redaction', () => {
+  it('scrubs token shapes and registered secrets from strings', () => {
+    registerSecret(CUSTOM);
+    const s = scrub(`Bearer ${NEMO} https://api.telegram.org/bot${TELEGRAM}/getMe Bot ${DISCORD} ${CUSTOM} ${encodeURIComponent(CUSTOM)}`);
+    for (const secret of [NEMO, TELEGRAM, DISCORD, CUSTOM]) expect(s).not.toContain(secret);
+    expect(s).toContain('https://api.telegram.org/bot[redacted]/getMe');
+  });
+
+  it('keeps secrets out of messages, fields, errors, stacks and causes', () => {
+    registerSecret(CUSTOM);
+    const { lines, log } = capture();
+    const cause = new Error(`inner failure for ${TELEGRAM}`);
+    const err = Object.assign(new Error(`request to https://x/bot${TELEGRAM}/sendVideo failed with ${NEMO}`, { cause }), {
+      url: `https://x/bot${TELEGRAM}/sendVideo`,
+      requestBody: { files: [{ data: Buffer.from('video bytes') }], token: DISCORD },
+      headers: { authorization: `Bot ${DISCORD}` },
+    });
+    log.error({ err, headers: { authorization: `Bearer ${NEMO}` }, token: NEMO, nested: { secret: CUSTOM, note: `with ${DISCORD}` } }, `failed for ${NEMO}`);
+    log.info(`plain message ${TELEGRAM}`);
+    log.debug({ url: `https://api.telegram.org/file/bot${TELEGRAM}/photos/1.jpg` }, 'download');
+    const out = lines.join('\n');
+    expect(out).toContain('failed for');
+    expect(out).toContain('inner failure');
+    expect(out).toContain('"stack"');
+    for (const secret of [NEMO, TELEGRAM, DISCORD, CUSTOM]) expect(out).not.toContain(secret);
+    expect(out).not.toContain('video bytes');
+  });
+});
