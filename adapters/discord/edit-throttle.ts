@@ -40,12 +40,14 @@ export class EditThrottle {
   ) {}
 
   /**
-   * Run `task` (the edit of `messageKey` in `channelId`) when the channel's slot opens. A later
-   * call for the same message replaces this task before it starts.
+   * Queue `task` (the edit of `messageKey` in `channelId`) for the channel's next slot. A later call
+   * for the same message replaces this task before it starts. `immediate` tells whether the slot
+   * was free (the edit starts now) or the edit waits for the interval to pass.
    */
-  run(channelId: string, messageKey: string, task: Task): Promise<void> {
+  schedule(channelId: string, messageKey: string, task: Task): { done: Promise<void>; immediate: boolean } {
     const lane = this.lane(channelId);
-    return new Promise<void>((resolve, reject) => {
+    const immediate = !lane.running && !lane.timer && lane.pending.size === 0 && lane.nextAt <= this.now();
+    const done = new Promise<void>((resolve, reject) => {
       const existing = lane.pending.get(messageKey);
       if (existing) {
         existing.task = task;
@@ -53,8 +55,23 @@ export class EditThrottle {
       } else {
         lane.pending.set(messageKey, { task, waiters: [{ resolve, reject }] });
       }
-      this.schedule(channelId, lane);
+      this.schedule_(channelId, lane);
     });
+    return { done, immediate };
+  }
+
+  /** Queue `task` and wait until it (or the edit that replaced it) has run. */
+  run(channelId: string, messageKey: string, task: Task): Promise<void> {
+    return this.schedule(channelId, messageKey, task).done;
+  }
+
+  /** Drop a waiting edit (the message is being deleted); its callers resolve. */
+  cancel(channelId: string, messageKey: string): void {
+    const lane = this.lanes.get(channelId);
+    const pending = lane?.pending.get(messageKey);
+    if (!lane || !pending) return;
+    lane.pending.delete(messageKey);
+    for (const w of pending.waiters) w.resolve();
   }
 
   /** Whether an edit of this message is waiting (used to decide whether "unchanged" can be skipped). */
@@ -81,7 +98,7 @@ export class EditThrottle {
     return lane;
   }
 
-  private schedule(channelId: string, lane: ChannelLane): void {
+  private schedule_(channelId: string, lane: ChannelLane): void {
     if (lane.running || lane.timer || lane.pending.size === 0) return;
     const delay = Math.max(0, lane.nextAt - this.now());
     lane.timer = setTimeout(() => void this.flush(channelId, lane), delay);
@@ -104,7 +121,7 @@ export class EditThrottle {
       lane.nextAt = this.now() + this.intervalMs;
     }
     if (lane.pending.size > 0) {
-      this.schedule(channelId, lane);
+      this.schedule_(channelId, lane);
     } else {
       // Forget idle channels once their interval has passed so the map does not grow forever.
       const idle = setTimeout(() => {
