@@ -6,7 +6,9 @@
  * ≥3 s). So at most one edit per channel per interval goes out. Edits that arrive while one is
  * waiting *replace* the waiting edit of the same message (only the newest progress text matters);
  * every caller's promise settles when the edit that superseded theirs is done, so nobody waits on
- * a stale request and no backlog builds up.
+ * a stale request and no backlog builds up. `schedule` also says whether the edit starts at once,
+ * so a caller that must not block (a progress card ticking every second) can return immediately
+ * and let the newest text go out when the slot opens.
  */
 
 type Task = () => Promise<void>;
@@ -55,7 +57,7 @@ export class EditThrottle {
       } else {
         lane.pending.set(messageKey, { task, waiters: [{ resolve, reject }] });
       }
-      this.schedule_(channelId, lane);
+      this.arm(channelId, lane);
     });
     return { done, immediate };
   }
@@ -98,7 +100,7 @@ export class EditThrottle {
     return lane;
   }
 
-  private schedule_(channelId: string, lane: ChannelLane): void {
+  private arm(channelId: string, lane: ChannelLane): void {
     if (lane.running || lane.timer || lane.pending.size === 0) return;
     const delay = Math.max(0, lane.nextAt - this.now());
     lane.timer = setTimeout(() => void this.flush(channelId, lane), delay);
@@ -121,7 +123,7 @@ export class EditThrottle {
       lane.nextAt = this.now() + this.intervalMs;
     }
     if (lane.pending.size > 0) {
-      this.schedule_(channelId, lane);
+      this.arm(channelId, lane);
     } else {
       // Forget idle channels once their interval has passed so the map does not grow forever.
       const idle = setTimeout(() => {

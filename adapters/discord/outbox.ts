@@ -110,11 +110,17 @@ class DiscordOutboxImpl implements DiscordOutbox {
     return ref;
   }
 
+  /**
+   * Edit in place, at most once per 3 s per channel. When the channel's slot is free the edit is
+   * sent and awaited (errors reach the caller); when it is not, the newest text is queued for the
+   * slot and this returns at once, so a caller refreshing a progress card never blocks behind the
+   * pacing (a failure of a queued edit is logged).
+   */
   async editText(target: ChatTarget, ref: MessageRef, text: string, opts: { buttons?: Button[][] } = {}): Promise<void> {
     const key = `${ref.chatId}:${ref.messageId}`;
     const fingerprint = editFingerprint(text, opts.buttons);
     if (this.shown.get(key) === fingerprint && !this.throttle.hasPending(ref.chatId, key)) return;
-    await this.throttle.run(ref.chatId, key, async () => {
+    const { done, immediate } = this.throttle.schedule(ref.chatId, key, async () => {
       if (this.shown.get(key) === fingerprint) return;
       try {
         await this.clients.rest.patch(Routes.channelMessage(ref.chatId, ref.messageId), {
@@ -126,9 +132,12 @@ class DiscordOutboxImpl implements DiscordOutbox {
       }
       this.remember(ref.chatId, ref.messageId, text, opts.buttons);
     });
+    if (immediate) return done;
+    done.catch(() => {}); // already reported
   }
 
   async deleteMessage(_target: ChatTarget, ref: MessageRef): Promise<void> {
+    this.throttle.cancel(ref.chatId, `${ref.chatId}:${ref.messageId}`);
     try {
       await this.clients.rest.delete(Routes.channelMessage(ref.chatId, ref.messageId));
     } catch (err) {

@@ -5,7 +5,8 @@
  * while another process holds the long poll. What it adds over raw Api calls, and why:
  * - replies thread under the user's message but never fail when that message is gone
  *   (`allow_sending_without_reply`), and forum topics get their `message_thread_id`;
- * - edits are paced per chat and identical edits skipped (edit-throttle.ts), "not modified" is fine;
+ * - edits are paced per chat without making the caller wait, superseded progress texts are dropped
+ *   and identical edits skipped (edit-throttle.ts); "not modified" is fine;
  * - videos upload from a path through an `InputFile` *supplier*, so the one retry a 429 allows
  *   re-opens the file instead of re-reading a consumed stream; nothing else retries an upload;
  * - every error leaving here is a scrubbed `TelegramApiError` (errors.ts): no token, no payload.
@@ -45,7 +46,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   const api = opts.api ?? createApi(config);
   const log = opts.logger.child({ component: 'telegram-outbox' });
   const pace = opts.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS;
-  const throttle = new EditThrottle();
+  const throttle = new EditThrottle((err, key) => log.debug({ err, message: key }, 'telegram: scheduled edit failed'));
   const maxUploadBytes = config.TELEGRAM_MAX_UPLOAD_MB * MB;
   const limits: OutboxLimits = {
     textMaxChars: TEXT_MAX_CHARS,
@@ -107,7 +108,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     },
 
     async deleteMessage(_target, ref) {
-      throttle.forget(messageKey(ref.chatId, ref.messageId));
+      throttle.cancel(messageKey(ref.chatId, ref.messageId));
       try {
         await api.deleteMessage(chatIdOf(ref.chatId), Number(ref.messageId));
       } catch (err) {

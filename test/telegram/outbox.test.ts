@@ -78,21 +78,23 @@ describe('sendText', () => {
 });
 
 describe('editText', () => {
-  it('skips identical text, coalesces rapid edits, paces them per chat, swallows "not modified"', async () => {
+  it('skips identical text, paces edits per chat without blocking the caller, keeps only the newest waiting text', async () => {
     const ref = await outbox.sendText(grp, 'Queued');
     const before = fake.callsTo('editMessageText').length;
     await outbox.editText(grp, ref, 'Queued'); // identical to what was sent: no call
     expect(fake.callsTo('editMessageText').length).toBe(before);
 
+    await outbox.editText(grp, ref, 'Generating 10%'); // free slot: sent now
+    expect(fake.callsTo('editMessageText').length).toBe(before + 1);
     const t0 = Date.now();
-    await outbox.editText(grp, ref, 'Generating 10%');
-    const p2 = outbox.editText(grp, ref, 'Generating 20%');
-    const p3 = outbox.editText(grp, ref, 'Generating 30%'); // replaces 20% while it waits
-    await Promise.all([p2, p3]);
+    await outbox.editText(grp, ref, 'Generating 20%'); // must wait: scheduled, returns at once
+    await outbox.editText(grp, ref, 'Generating 30%'); // replaces 20% while it waits
+    expect(Date.now() - t0).toBeLessThan(100);
+    await fake.waitFor(() => fake.callsTo('editMessageText').length === before + 2, 3_000, 'the paced edit');
+    await new Promise((r) => setTimeout(r, 700));
     const edits = fake.callsTo('editMessageText').slice(before);
     expect(edits.map((c) => c.payload.text)).toEqual(['Generating 10%', 'Generating 30%']);
     expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(550);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
 
     // Another outbox (another worker) does not know the text: Telegram says "not modified" → fine.
     const other = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url }), logger: silentLogger });
@@ -100,19 +102,30 @@ describe('editText', () => {
     expect(fake.callsTo('editMessageText').at(-1)).toMatchObject({ ok: false, errorCode: 400 });
   });
 
+  it('a scheduled edit of a message deleted meanwhile is dropped', async () => {
+    const ref = await outbox.sendText(grp, 'card');
+    await outbox.editText(grp, ref, 'card 1');
+    await outbox.editText(grp, ref, 'card 2'); // scheduled
+    await outbox.deleteMessage(grp, ref);
+    await new Promise((r) => setTimeout(r, 900));
+    expect(fake.callsTo('editMessageText').filter((c) => c.payload.message_id === Number(ref.messageId)).map((c) => c.payload.text)).toEqual(['card 1']);
+  });
+
   it('edits buttons away when none are given, and DMs pace faster than groups', async () => {
     const ref = await outbox.sendText(dm, 'Working', { buttons: [[{ id: 'c', label: 'Cancel' }]] });
     await outbox.editText(dm, ref, 'Working', { buttons: [[{ id: 'c', label: 'Cancel' }]] }); // same text + buttons: skipped
-    const t0 = Date.now();
     await outbox.editText(dm, ref, 'Done');
     await outbox.editText(dm, ref, 'Done!');
-    expect(Date.now() - t0).toBeLessThan(550);
+    const t0 = Date.now();
+    await fake.waitFor(() => fake.sent(2001).find((s) => s.messageId === Number(ref.messageId) && s.text === 'Done!'), 2_000, 'the DM edit');
+    expect(Date.now() - t0).toBeLessThan(450); // 200 ms pacing in DMs here, 600 in groups
     expect(fake.sent(2001).find((s) => s.messageId === Number(ref.messageId))).toMatchObject({ text: 'Done!', edits: ['Done', 'Done!'] });
     expect(fake.sent(2001).find((s) => s.messageId === Number(ref.messageId))?.replyMarkup).toBeUndefined();
   });
 
   it('a real failure (message gone) is reported as a clean TelegramApiError', async () => {
-    const err = await outbox.editText(dm, { chatId: '2001', messageId: '99999' }, 'x').catch((e: unknown) => e);
+    // An edit that may go at once (no recent edit in this chat) reports its outcome to the caller.
+    const err = await outbox.editText(topic, { chatId: '-2002', messageId: '99999' }, 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TelegramApiError);
     expect(String((err as Error).message)).toContain('message to edit not found');
     expect(JSON.stringify(err)).not.toContain(TOKEN.split(':')[1]);

@@ -31,8 +31,11 @@ export interface FaultSpec {
   method?: string;
   /** A route pattern (`/channels/:id/messages`) or a RegExp tested against `METHOD /path`. */
   route: string | RegExp;
+  /** Only multipart (file upload) requests, or only JSON ones. */
+  multipart?: boolean;
   /** How many matching calls fail (default 1). */
   times?: number;
+  /** HTTP status to answer; `0` = no fault, only `delayMs`. */
   status: number;
   /** For 429: seconds to wait (default 0.2). */
   retryAfter?: number;
@@ -125,7 +128,7 @@ export class FakeHttp {
       body = await readBody(req);
       const found = this.routes.map((r) => ({ r, params: r.method === method ? match(r.pattern, path) : undefined })).find((x) => x.params);
       if (found) route = found.r.pattern;
-      const injected = this.takeFault(method, route, path);
+      const injected = this.takeFault(method, route, path, body.multipart);
       if (injected?.delayMs) await new Promise((r) => setTimeout(r, injected.delayMs));
       if (injected && injected.status !== 0) {
         fault = true;
@@ -156,11 +159,12 @@ export class FakeHttp {
     for (const fn of this.listeners) fn();
   }
 
-  private takeFault(method: string, route: string, path: string): (FaultSpec & { left: number }) | undefined {
+  private takeFault(method: string, route: string, path: string, multipart: boolean): (FaultSpec & { left: number }) | undefined {
     const f = this.faults.find(
       (x) =>
         x.left > 0 &&
         (!x.method || x.method.toUpperCase() === method) &&
+        (x.multipart === undefined || x.multipart === multipart) &&
         (typeof x.route === 'string' ? x.route === route || x.route === path : x.route.test(`${method} ${path}`)),
     );
     if (f) f.left -= 1;

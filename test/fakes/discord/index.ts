@@ -14,6 +14,7 @@ import { FakeHttp, type FaultSpec, type RecordedCall } from './http.js';
 import { MessageStore } from './messages.js';
 import { buildRoutes } from './routes.js';
 import {
+  channelJSON,
   fakeBotToken,
   fakeInteractionToken,
   messageJSON,
@@ -167,6 +168,15 @@ export class FakeDiscord {
 
   addUser(name: string): FakeUser {
     return this.world.addUser(name);
+  }
+
+  /** A new text channel (or thread, with `parentId`) in the guild, announced with CHANNEL_CREATE / THREAD_CREATE. */
+  addChannel(name: string, opts: { parentId?: string } = {}): string {
+    const c: FakeChannel = { id: snowflake(), type: opts.parentId ? 11 : 0, name, guildId: this.guild.id, parentId: opts.parentId };
+    this.world.channels.set(c.id, c);
+    this.guild.channelIds.push(c.id);
+    this.gateway.dispatch(opts.parentId ? 'THREAD_CREATE' : 'CHANNEL_CREATE', channelJSON(c), { guildId: this.guild.id, intent: 1 });
+    return c.id;
   }
 
   /** A DM channel between the bot and `user`. */
