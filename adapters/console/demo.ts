@@ -36,7 +36,15 @@ async function main(): Promise<number> {
   env.REDIS_URL = redis.url;
   let sim: NemoSim | undefined;
   if (!process.env.NEMO_API_URL) {
-    sim = await startNemoSim({ turnMs: 6_000, turnMsMax: 12_000, heartbeatMs: 1_500, editTurnMs: 1_500, renderStepMs: 2_500 });
+    // Realistic but short timings (override with SIM_TURN_MS / SIM_RENDER_STEP_MS).
+    const turnMs = Number(process.env.SIM_TURN_MS ?? 6_000);
+    sim = await startNemoSim({
+      turnMs,
+      turnMsMax: process.env.SIM_TURN_MS ? turnMs : 12_000,
+      heartbeatMs: Math.min(1_500, Math.max(50, turnMs / 4)),
+      editTurnMs: Math.min(1_500, turnMs),
+      renderStepMs: Number(process.env.SIM_RENDER_STEP_MS ?? 2_500),
+    });
     env.NEMO_API_URL = sim.url;
   }
   let config;

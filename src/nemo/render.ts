@@ -1,11 +1,9 @@
 /**
- * Render helpers: ids, the poll answer normalized across both published shapes, and a bounded
- * streaming download.
+ * Render helpers: ids, the poll answer normalized across both published shapes, and the byte-limited
+ * file sink the downloads (download.ts) write through.
  *
- * Why the download lives here and not in http.ts: the output URL is a third-party CDN address that
- * gets a plain GET with NO Nemo headers (the official CLI does the same), while the fallback goes to
- * the API with Bearer auth. Both write through the same byte-limited sink, which deletes a partial
- * file on any failure so the worker never uploads half a video.
+ * Why the sink deletes on failure: the worker must never deliver half a video, and a download over
+ * the limit must not leave a large partial file in the temp dir.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';

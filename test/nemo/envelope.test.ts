@@ -1,6 +1,6 @@
 /** Envelope unwrapping and error classification (pure); the same rules are exercised end to end against the sim. */
 import { describe, expect, it } from 'vitest';
-import { classify, messageOf, unwrapEnvelope } from '../../src/nemo/http.js';
+import { classify, messageOf, unwrapEnvelope } from '../../src/nemo/envelope.js';
 
 describe('unwrapEnvelope', () => {
   it('reads both envelopes and bare data', () => {
