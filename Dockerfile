@@ -7,7 +7,5 @@ RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY adapters ./adapters
-COPY test/nemo-sim ./test/nemo-sim
-COPY test/fixtures ./test/fixtures
 USER node
 CMD ["npm", "start"]
