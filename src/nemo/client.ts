@@ -1,32 +1,31 @@
 /**
  * `NemoClient`: the bot's only way to talk to the NemoVideo backend (`NemoApi` in types.ts).
  *
- * This file holds the endpoints and the recovery rules of the seed's error table; the mechanics live
- * next to it: http.ts (one round trip), envelope.ts (envelopes, error kinds), schemas.ts (response
- * shapes), sse.ts (a turn), upload.ts, render.ts, download.ts, draft.ts. Recovery, in one place (`withAuth`):
- *   1001/1010/1011/401 → anonymous credential: new token with the SAME client id, replace it, await
- *   `save`, run the call once more; a fixed token: NemoError 'auth'. 429 → wait, retry once.
- *   2001 → 'no_credits' with a registration (anonymous) or top-up link in `details`.
+ * This file holds the endpoints. Everything else lives next to it: auth.ts (the recovery rules of the
+ * seed's error table: re-auth with the same client id, 429 retry, 2001 links), http.ts (one round
+ * trip), envelope.ts (envelopes, error kinds), schemas.ts (response shapes), sse.ts + sse-events.ts
+ * (a turn), upload.ts, render.ts, download.ts, and draft.ts + gui.ts (words for the chat).
  */
-import { randomUUID } from 'node:crypto';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { registerSecret, silentLogger, type Logger } from '../log.js';
-import { NemoError, isNemoError } from './errors.js';
+import { AuthRecovery, registrationUrl } from './auth.js';
 import { downloadRender, type DownloadDeps } from './download.js';
-import { callJson, sleep, type Endpoint, type HttpDeps } from './http.js';
+import { NemoError, isNemoError } from './errors.js';
+import { callJson, type Endpoint, type HttpDeps } from './http.js';
 import { newRenderId, normalizePhase, toRenderStatus } from './render.js';
 import {
-  anonymousTokenSchema, claimSchema, creditsSchema, parseData, renderPollSchema, renderStartSchema, sessionSchema,
+  claimSchema, creditsSchema, parseData, renderPollSchema, renderStartSchema, sessionSchema,
   stateInnerSchema, stateSchema, uploadSchema,
 } from './schemas.js';
 import { runSseTurn } from './sse.js';
-import { SUPPORTED_EXTENSIONS } from './types.js';
 import type {
   ClaimLink, CredentialHandle, Credits, DownloadOptions, DownloadResult, NemoApi, NemoClientOptions, NemoCredential,
   NemoSession, ProjectState, RenderStatus, RunTurnOptions, StartRenderOptions, TurnResult, UploadedFile, UploadFile,
 } from './types.js';
 import { checkUploads, multipartBody, toUploadedFiles, uploadTimeoutMs } from './upload.js';
+
+export { registrationUrl } from './auth.js';
 
 /** Options beyond the `NemoClientOptions` contract (tests and embedding). */
 export interface NemoClientExtras {
@@ -55,12 +54,6 @@ export function nemoClientOptionsFromConfig(cfg: Config, logger?: Logger): NemoC
   };
 }
 
-/** `<webUrl>/register?bind=<userId>` for an anonymous credential with a user id, else undefined. */
-export function registrationUrl(webUrl: string, credential: NemoCredential): string | undefined {
-  if (!credential.anonymous || !credential.userId) return undefined;
-  return `${webUrl.replace(/\/+$/, '')}/register?bind=${encodeURIComponent(credential.userId)}`;
-}
-
 const enc = encodeURIComponent;
 
 export class NemoClient implements NemoApi {
@@ -69,7 +62,7 @@ export class NemoClient implements NemoApi {
   private readonly http: HttpDeps;
   private readonly ownAgent?: Agent;
   private readonly download: DownloadDeps;
-  private readonly renewing = new WeakMap<CredentialHandle, Promise<void>>();
+  private readonly auth: AuthRecovery;
 
   constructor(opts: NemoClientOptions & NemoClientExtras) {
     this.opts = { ...opts, apiUrl: opts.apiUrl.replace(/\/+$/, ''), webUrl: opts.webUrl.replace(/\/+$/, '') };
@@ -86,6 +79,7 @@ export class NemoClient implements NemoApi {
     };
     // Downloads may be redirected (CDN, signed URLs); undici drops Authorization on cross-origin hops.
     this.download = { ...this.http, dispatcher: dispatcher.compose(interceptors.redirect({ maxRedirections: 3 })) };
+    this.auth = new AuthRecovery(this.http, { webUrl: this.opts.webUrl, rateLimitRetryMs: opts.rateLimitRetryMs, uploadMaxBytes: opts.uploadMaxBytes });
   }
 
   /** Close the client's own connection pool (no-op for an injected dispatcher). */
@@ -96,111 +90,15 @@ export class NemoClient implements NemoApi {
   // --- auth ------------------------------------------------------------------------------------
 
   acquireAnonymousToken(clientId?: string): Promise<NemoCredential & { clientId: string }> {
-    return this.anonymousToken(clientId);
-  }
-
-  private async anonymousToken(clientId?: string, signal?: AbortSignal): Promise<NemoCredential & { clientId: string }> {
-    // The client id re-issues tokens for the same anonymous user once one expires: treat it as a secret.
-    let id = clientId || randomUUID();
-    registerSecret(id);
-    let newIdTried = false;
-    let rateRetried = false;
-    for (;;) {
-      try {
-        const data = await callJson(this.http, { endpoint: 'anonymous_token', method: 'POST', path: '/api/auth/anonymous-token', clientId: id, signal });
-        const d = parseData(anonymousTokenSchema, data, 'anonymous_token', this.log);
-        registerSecret(d.token);
-        this.log.debug({ endpoint: 'anonymous_token', credits: d.credits, hasUserId: Boolean(d.user_id) }, 'nemo: anonymous token acquired');
-        return { token: d.token, anonymous: true, clientId: id, ...(d.user_id ? { userId: d.user_id } : {}), ...(d.expires_at ? { expiresAt: d.expires_at } : {}) };
-      } catch (err) {
-        if (isNemoError(err) && err.kind === 'missing_client_id' && !newIdTried) {
-          newIdTried = true;
-          id = randomUUID();
-          registerSecret(id);
-          this.log.warn({ endpoint: 'anonymous_token' }, 'nemo: 400 on anonymous-token, retrying once with a new client id');
-          continue;
-        }
-        if (isNemoError(err) && err.kind === 'rate_limited' && !rateRetried) {
-          rateRetried = true;
-          this.log.warn({ endpoint: 'anonymous_token', waitMs: this.opts.rateLimitRetryMs }, 'nemo: 429, retrying once after a wait');
-          await sleep(this.opts.rateLimitRetryMs, signal);
-          continue;
-        }
-        throw err;
-      }
-    }
+    return this.auth.anonymousToken(clientId);
   }
 
   registrationUrl(credential: NemoCredential): string | undefined {
     return registrationUrl(this.opts.webUrl, credential);
   }
 
-  /** Replace an expired anonymous token (same client id); concurrent callers share one renewal. */
-  private renew(auth: CredentialHandle, used: NemoCredential, signal?: AbortSignal): Promise<void> {
-    if (auth.credential.token !== used.token) return Promise.resolve(); // someone already renewed it
-    let p = this.renewing.get(auth);
-    if (!p) {
-      p = (async () => {
-        this.log.info({ endpoint: 'anonymous_token' }, 'nemo: token rejected, requesting a new anonymous token (same client id)');
-        const fresh = await this.anonymousToken(used.clientId, signal);
-        const renewed: NemoCredential = { ...used, ...fresh, ...(fresh.userId ?? used.userId ? { userId: fresh.userId ?? used.userId } : {}) };
-        auth.credential = renewed;
-        await auth.save?.(renewed);
-      })().finally(() => this.renewing.delete(auth));
-      this.renewing.set(auth, p);
-    }
-    return p;
-  }
-
-  /** Add what the user needs to act on an error (registration/top-up link, formats, size limit). */
-  private decorate(err: unknown, credential: NemoCredential): unknown {
-    if (!isNemoError(err)) return err;
-    if (err.kind === 'no_credits') {
-      const reg = this.registrationUrl(credential);
-      if (reg) err.details.registerUrl = reg;
-      else err.details.topUpUrl = this.opts.webUrl;
-    } else if (err.kind === 'unsupported_file') err.details.supportedTypes ??= SUPPORTED_EXTENSIONS;
-    else if (err.kind === 'file_too_large') err.details.maxUploadMb ??= Math.floor(this.opts.uploadMaxBytes / (1024 * 1024));
-    return err;
-  }
-
-  /** Run `fn` with the current token and apply the recovery rules (see the file comment). */
-  private async withAuth<T>(auth: CredentialHandle, fn: (token: string) => Promise<T>, o: { signal?: AbortSignal; retry429?: boolean } = {}): Promise<T> {
-    let reauthed = false;
-    let rateRetried = false;
-    for (;;) {
-      const cred = auth.credential;
-      registerSecret(cred.token);
-      try {
-        return await fn(cred.token);
-      } catch (err) {
-        if (isNemoError(err) && err.kind === 'auth' && cred.anonymous && !reauthed) {
-          reauthed = true;
-          await this.renew(auth, cred, o.signal);
-          continue;
-        }
-        if (isNemoError(err) && err.kind === 'rate_limited' && o.retry429 !== false && !rateRetried) {
-          rateRetried = true;
-          this.log.warn({ endpoint: err.endpoint, waitMs: this.opts.rateLimitRetryMs }, 'nemo: 429, retrying once after a wait');
-          await sleep(this.opts.rateLimitRetryMs, o.signal);
-          continue;
-        }
-        throw this.decorate(err, auth.credential);
-      }
-    }
-  }
-
-  /** The create-session/state answers may carry the anonymous user id the registration link needs. */
-  private async learnUserId(auth: CredentialHandle, userId: string | undefined): Promise<void> {
-    const cred = auth.credential;
-    if (!userId || !cred.anonymous || cred.userId === userId) return;
-    const updated = { ...cred, userId };
-    auth.credential = updated;
-    await auth.save?.(updated);
-  }
-
   private json(auth: CredentialHandle, endpoint: Endpoint, method: 'GET' | 'POST', path: string, json?: unknown, signal?: AbortSignal): Promise<unknown> {
-    return this.withAuth(auth, (token) => callJson(this.http, { endpoint, method, path, token, json, signal }), { signal });
+    return this.auth.withAuth(auth, (token) => callJson(this.http, { endpoint, method, path, token, json, signal }), { signal });
   }
 
   // --- sessions --------------------------------------------------------------------------------
@@ -209,7 +107,7 @@ export class NemoClient implements NemoApi {
     const body = { task_name: opts.taskName ?? 'project', language: opts.language ?? this.opts.defaultLanguage };
     const data = await this.json(auth, 'create_session', 'POST', '/api/tasks/me/with-session/nemo_agent', body);
     const d = parseData(sessionSchema, data, 'create_session', this.log);
-    await this.learnUserId(auth, d.user_id);
+    await this.auth.learnUserId(auth, d.user_id);
     return { sessionId: d.session_id, ...(d.task_id ? { taskId: d.task_id } : {}), ...(d.user_id ? { userId: d.user_id } : {}) };
   }
 
@@ -246,10 +144,10 @@ export class NemoClient implements NemoApi {
       } catch (err) {
         if (isNemoError(err) && err.kind === 'auth' && cred.anonymous && !reauthed) {
           reauthed = true;
-          await this.renew(auth, cred, opts.signal);
+          await this.auth.renew(auth, cred, opts.signal);
           continue;
         }
-        throw this.decorate(err, auth.credential);
+        throw this.auth.decorate(err, auth.credential);
       }
     }
   }
@@ -262,7 +160,7 @@ export class NemoClient implements NemoApi {
     const body = multipartBody(checked);
     const timeoutMs = uploadTimeoutMs(this.opts.requestTimeoutMs, body.contentLength);
     const path = `/api/upload-video/nemo_agent/me/${enc(sessionId)}`;
-    const data = await this.withAuth(auth, (token) => callJson(this.http, { endpoint: 'upload', method: 'POST', path, token, body, signal, timeoutMs }), { signal });
+    const data = await this.auth.withAuth(auth, (token) => callJson(this.http, { endpoint: 'upload', method: 'POST', path, token, body, signal, timeoutMs }), { signal });
     return toUploadedFiles(parseData(uploadSchema, data, 'upload', this.log), this.log);
   }
 
@@ -287,7 +185,7 @@ export class NemoClient implements NemoApi {
     const flat = !d.state && typeof data === 'object' && data !== null && ('draft' in data || 'video_infos' in data);
     const inner = d.state ?? (flat ? parseData(stateInnerSchema, data, 'state', this.log) : undefined);
     if (!inner) this.log.debug({ endpoint: 'state' }, 'nemo state: answer without state (new session?)');
-    await this.learnUserId(auth, d.user_id);
+    await this.auth.learnUserId(auth, d.user_id);
     const out: ProjectState = { videoInfos: inner?.video_infos ?? [] };
     if (d.session_id) out.sessionId = d.session_id;
     if (d.task_id) out.taskId = d.task_id;
@@ -338,7 +236,7 @@ export class NemoClient implements NemoApi {
   }
 
   async downloadRender(auth: CredentialHandle, o: DownloadOptions): Promise<DownloadResult> {
-    return downloadRender(this.download, o, (fn) => this.withAuth(auth, fn, { signal: o.signal }));
+    return downloadRender(this.download, o, (fn) => this.auth.withAuth(auth, fn, { signal: o.signal }));
   }
 
   async cancelRender(auth: CredentialHandle, renderId: string): Promise<void> {

@@ -35,7 +35,8 @@ export class RecordingOutbox implements Outbox {
     return { chatId: target.chatId, messageId: id };
   }
 
-  async sendText(target: ChatTarget, text: string, opts: SendOptions = {}): Promise<MessageRef> {
+  async sendText(target: ChatTarget, text: string, options?: SendOptions | null): Promise<MessageRef> {
+    const opts = options ?? {};
     return this.add(target, { kind: 'text', text, buttons: opts.buttons, replyTo: opts.replyTo, mentionUserId: opts.mentionUserId });
   }
   async editText(_target: ChatTarget, ref: MessageRef, text: string): Promise<void> {

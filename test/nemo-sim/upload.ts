@@ -35,7 +35,7 @@ function parseMultipart(call: Call): Promise<{ parts: Part[] } | { error: string
   return new Promise((resolve) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: call.req.headers });
+      bb = busboy({ headers: call.req.headers, defParamCharset: 'utf8' });
     } catch (e) {
       call.req.resume();
       return resolve({ error: `Bad multipart body: ${(e as Error).message}`, parts: [] });
