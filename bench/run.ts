@@ -14,22 +14,12 @@ import { conversationKey, type IncomingMessage } from '../src/core/message.js';
 import { silentLogger } from '../src/log.js';
 import { QUEUE_NAME } from '../src/queue/queue.js';
 import { startRuntime } from '../src/runtime.js';
+import { dropPrefix } from '../test/helpers/harness.js';
 import { RecordingOutbox } from '../test/helpers/recording-outbox.js';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 2000);
 const CHATS = Number(process.env.BENCH_CHATS ?? 200);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}
 
 function msg(i: number): IncomingMessage {
   const chat = `chat${i % CHATS}`;

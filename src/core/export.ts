@@ -9,25 +9,13 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isReadyToExport } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
-import type { CredentialHandle } from '../nemo/types.js';
 import { formatBytes, t } from './i18n.js';
-import type { JobContext } from './job-context.js';
-import type { ChatTarget, Outbox } from './outbox.js';
-import type { StatusCard } from './progress.js';
+import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
-import type { CoreServices } from './services.js';
 
-export interface ExportDeps {
-  svc: CoreServices;
-  ctx: JobContext;
-  outbox: Outbox;
-  target: ChatTarget;
-  card: StatusCard;
-  auth: CredentialHandle;
-}
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
-export async function runExportSteps(d: ExportDeps): Promise<void> {
+export async function runExportSteps(d: StepDeps): Promise<void> {
   const { ctx } = d;
   if (ctx.data.step === 'export') await startRender(d);
   if (ctx.data.step === 'poll') await poll(d);
@@ -35,7 +23,7 @@ export async function runExportSteps(d: ExportDeps): Promise<void> {
   if (ctx.data.step === 'deliver') await deliver(d);
 }
 
-async function startRender(d: ExportDeps): Promise<void> {
+async function startRender(d: StepDeps): Promise<void> {
   const { ctx, svc } = d;
   const session = await svc.sessions.get(ctx.data.conv);
   if (!session) {
@@ -74,7 +62,7 @@ async function startRender(d: ExportDeps): Promise<void> {
   await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
 }
 
-async function poll(d: ExportDeps): Promise<void> {
+async function poll(d: StepDeps): Promise<void> {
   const { ctx, svc } = d;
   const renderId = ctx.data.renderId!;
   await d.card.maybeStillWorking();
@@ -99,7 +87,7 @@ async function poll(d: ExportDeps): Promise<void> {
   await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
 }
 
-async function download(d: ExportDeps): Promise<void> {
+async function download(d: StepDeps): Promise<void> {
   const { ctx, svc } = d;
   await d.card.stage('stage.downloading_result');
   const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}.mp4`);
@@ -115,7 +103,7 @@ async function download(d: ExportDeps): Promise<void> {
   await ctx.save({ videoPath: dest, videoBytes: res.bytes, step: 'deliver' });
 }
 
-async function deliver(d: ExportDeps): Promise<void> {
+async function deliver(d: StepDeps): Promise<void> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath!;
@@ -156,7 +144,7 @@ async function deliver(d: ExportDeps): Promise<void> {
 }
 
 /** When the render came through the authenticated fallback, its URL is not shareable: link the project. */
-async function projectLink(d: ExportDeps): Promise<string> {
+async function projectLink(d: StepDeps): Promise<string> {
   const session = await d.svc.sessions.get(d.ctx.data.conv);
   if (session?.taskId) {
     const claim = await d.svc.nemo.claimLink(d.auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);

@@ -6,6 +6,10 @@
  * waiting holds no worker slot.
  */
 import type { Logger } from '../log.js';
+import type { CredentialHandle } from '../nemo/types.js';
+import type { ChatTarget, Outbox } from './outbox.js';
+import type { StatusCard } from './progress.js';
+import type { CoreServices } from './services.js';
 import type { ConversationJobData } from '../queue/jobs.js';
 
 export interface JobContext {
@@ -22,4 +26,14 @@ export interface JobContext {
   readonly attemptsLeft: number;
   /** Whether `err` is the queue's own control flow (a `waitFor`), which must be rethrown untouched. */
   isControlFlow(err: unknown): boolean;
+}
+
+/** What each step of a job works with (one bundle, so turn and export steps share one shape). */
+export interface StepDeps {
+  svc: CoreServices;
+  ctx: JobContext;
+  outbox: Outbox;
+  target: ChatTarget;
+  card: StatusCard;
+  auth: CredentialHandle;
 }

@@ -8,29 +8,18 @@
  */
 import { describeStateChange, draftFingerprint, isReadyToExport, translateGui } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
-import type { CredentialHandle, Draft, TurnEvent, TurnResult } from '../nemo/types.js';
+import type { Draft, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t } from './i18n.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
-import type { JobContext } from './job-context.js';
-import type { ChatTarget, Outbox } from './outbox.js';
-import type { StatusCard } from './progress.js';
+import type { StepDeps } from './job-context.js';
 import { actionButtons, questionButtons } from './replies.js';
-import type { CoreServices } from './services.js';
 import type { SessionRecord } from './sessions.js';
 
-export interface TurnDeps {
-  svc: CoreServices;
-  ctx: JobContext;
-  outbox: Outbox;
-  target: ChatTarget;
-  card: StatusCard;
-  auth: CredentialHandle;
-}
 
 /** Outcome for the caller: whether to go on and export. */
 export type TurnOutcome = { export: boolean };
 
-export async function runTurnStep(d: TurnDeps): Promise<TurnOutcome> {
+export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   const { ctx } = d;
   if (ctx.data.turnSentAt && !ctx.data.turnDone) {
     // Resumed after a crash mid-turn: the message was sent; never send it again. Wait, then check.
@@ -83,13 +72,13 @@ export async function runTurnStep(d: TurnDeps): Promise<TurnOutcome> {
 const RECOVERABLE: ReadonlySet<string> = new Set(['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend']);
 
 /** 1002: forget the session (the loop makes a new one) and tell the user once. */
-async function renewSession(d: TurnDeps): Promise<void> {
+async function renewSession(d: StepDeps): Promise<void> {
   await d.svc.sessions.reset(d.ctx.data.conv);
   await d.ctx.save({ sessionRenewed: true });
   await d.outbox.sendText(d.target, t(d.target.lang, 'error.session_lost')).catch(() => undefined);
 }
 
-async function uploadIfNeeded(d: TurnDeps, session: SessionRecord): Promise<void> {
+async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void> {
   const { ctx, svc } = d;
   if (ctx.data.uploaded || ctx.data.attachments.length === 0) return;
   const byUrl = ctx.data.attachments.filter((a) => a.byUrl && a.source.kind === 'url');
@@ -115,12 +104,12 @@ async function uploadIfNeeded(d: TurnDeps, session: SessionRecord): Promise<void
   await ctx.save({ uploaded: true });
 }
 
-async function snapshot(d: TurnDeps, sessionId: string): Promise<{ fingerprint: string; draft?: Draft }> {
+async function snapshot(d: StepDeps, sessionId: string): Promise<{ fingerprint: string; draft?: Draft }> {
   const state = await d.svc.nemo.getState(d.auth, sessionId);
   return { fingerprint: draftFingerprint(state.draft), draft: state.draft };
 }
 
-async function send(d: TurnDeps, session: SessionRecord): Promise<TurnResult> {
+async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
   const { ctx, svc } = d;
   await d.card.stage('stage.thinking');
   await ctx.save({ turnSentAt: Date.now() });
@@ -135,7 +124,7 @@ async function send(d: TurnDeps, session: SessionRecord): Promise<TurnResult> {
 }
 
 /** Tell the user what the turn did, and decide whether to export. */
-async function outcome(d: TurnDeps, session: SessionRecord, result: TurnResult): Promise<TurnOutcome> {
+async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult): Promise<TurnOutcome> {
   const { ctx, svc, target } = d;
   const state = await svc.nemo.getState(d.auth, session.sessionId);
   const changed = draftFingerprint(state.draft) !== ctx.data.baseline?.fingerprint;
@@ -160,7 +149,7 @@ async function outcome(d: TurnDeps, session: SessionRecord, result: TurnResult):
 }
 
 /** The seed's recovery after a lost stream: poll the state until it changes, or give up. */
-async function recover(d: TurnDeps): Promise<TurnOutcome> {
+async function recover(d: StepDeps): Promise<TurnOutcome> {
   const { ctx, svc } = d;
   const session = await svc.sessions.get(ctx.data.conv);
   if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished during recovery' });
@@ -183,7 +172,7 @@ async function recover(d: TurnDeps): Promise<TurnOutcome> {
   return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
 }
 
-async function reply(d: TurnDeps, text: string, buttons?: Awaited<ReturnType<typeof actionButtons>>): Promise<void> {
+async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof actionButtons>>): Promise<void> {
   const max = d.outbox.limits.textMaxChars;
   const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Attachment, Platform } from '../core/message.js';
+import type { ChatTarget } from '../core/outbox.js';
 import type { Draft } from '../nemo/types.js';
 
 export type JobKind = 'turn' | 'export' | 'credits' | 'status';
@@ -21,16 +22,8 @@ export type JobStep =
   | 'deliver'
   | 'done';
 
-/** Where results go; a ChatTarget without the bot-only extras. */
-export interface JobTarget {
-  platform: Platform;
-  conversationKey: string;
-  chatId: string;
-  threadId?: string;
-  userId?: string;
-  isDirect: boolean;
-  lang: string;
-}
+/** Where results go; a ChatTarget without the bot-only extras (never stored). */
+export type JobTarget = Omit<ChatTarget, 'platformMeta'>;
 
 export interface ConversationJobData {
   v: 1;
