@@ -42,7 +42,9 @@ describe('worker crash safety', () => {
     sim = await startNemoSim({ turnMs: 3000, heartbeatMs: 100, renderStepMs: 1500 });
     outbox = new RecordingOutbox();
     server = await startOutboxServer(outbox);
-    env = testEnv(prefix, { NEMO_API_URL: sim.url, OUTBOX_URL: server.url, RENDER_POLL_INTERVAL_MS: '300', JOB_LOCK_DURATION_MS: '1500', JOB_STALLED_INTERVAL_MS: '500' });
+    env = testEnv(prefix, { NEMO_API_URL: sim.url, OUTBOX_URL: server.url, RENDER_POLL_INTERVAL_MS: '300', JOB_LOCK_DURATION_MS: '1500', JOB_STALLED_INTERVAL_MS: '500',
+      // The recovery window (5 checks) must outlast the rest of the 3 s generation the kill interrupted.
+      TURN_RECOVERY_FIRST_MS: '500', TURN_RECOVERY_INTERVAL_MS: '1500' });
     // This process is a bot (ingress only); workers are children.
     runtime = await startRuntime({ config: loadConfig(env), logger: silentLogger, outboxes: { test: outbox }, runWorker: false });
   });
@@ -62,7 +64,7 @@ describe('worker crash safety', () => {
     await outbox.waitFor(() => sim.requestsTo('run_sse').length === 1);
     await kill(first);
     const second = await startWorker();
-    const video = await outbox.waitFor(() => sessionsOf('k1').find((m) => m.kind === 'video'), 40_000);
+    const video = await outbox.waitFor(() => sessionsOf('k1').find((m) => m.kind === 'video'), 60_000);
     expect(video.videoBytes!.equals(sim.fixture.bytes)).toBe(true);
     await new Promise((r) => setTimeout(r, 1500));
     expect(sessionsOf('k1').filter((m) => m.kind === 'video')).toHaveLength(1);
@@ -70,7 +72,7 @@ describe('worker crash safety', () => {
     const ids = sim.requestsTo('render_start').map((r) => (r.body as { id: string }).id);
     expect(new Set(ids).size).toBe(ids.length);
     await kill(second);
-  }, 60_000);
+  }, 100_000);
 
   it('resumes a render after SIGKILL without starting a second render', async () => {
     const first = await startWorker();
@@ -79,10 +81,10 @@ describe('worker crash safety', () => {
     await outbox.waitFor(() => sim.requestsTo('render_start').length === before + 1);
     await kill(first);
     await startWorker();
-    await outbox.waitFor(() => sessionsOf('k1').filter((m) => m.kind === 'video').length === 2, 40_000);
+    await outbox.waitFor(() => sessionsOf('k1').filter((m) => m.kind === 'video').length === 2, 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(sessionsOf('k1').filter((m) => m.kind === 'video')).toHaveLength(2);
     expect(sim.requestsTo('render_start').length).toBe(before + 1);
     expect(sim.requestsTo('run_sse')).toHaveLength(1);
-  }, 60_000);
+  }, 100_000);
 });
