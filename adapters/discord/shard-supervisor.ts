@@ -52,6 +52,7 @@ export class ShardSupervisor {
 
   /** Sleep that `stop()` cuts short. */
   private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

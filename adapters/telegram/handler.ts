@@ -7,7 +7,7 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../src/log.js';
-import type { ConversationIngress } from '../../src/core/message.js';
+import type { ConversationIngress, IncomingMessage } from '../../src/core/message.js';
 import type { AlbumBuffer } from './album-buffer.js';
 import { toTelegramError } from './errors.js';
 import { normalizeUpdate, type BotIdentity } from './normalize.js';
@@ -51,7 +51,7 @@ export function createUpdateHandler(d: UpdateHandlerDeps): UpdateHandler {
   };
 }
 
-async function accept(d: UpdateHandlerDeps, updateId: number, msg: Parameters<ConversationIngress['accept']>[0]): Promise<void> {
+async function accept(d: UpdateHandlerDeps, updateId: number, msg: IncomingMessage): Promise<void> {
   const r = await d.ingress.accept(msg);
   d.logger.debug({ updateId, conversationKey: msg.conversationKey, messageId: msg.messageId, outcome: r.outcome, jobId: r.jobId }, 'telegram: message accepted');
 }

@@ -33,7 +33,7 @@ export type Normalized =
 type ChatMessage = Message & { chat: { type: 'private' | 'group' | 'supergroup' } };
 
 export function normalizeUpdate(update: Update, bot: BotIdentity, now = Date.now()): Normalized {
-  if (update.callback_query) return normalizeCallback(update.callback_query, bot, now);
+  if (update.callback_query) return normalizeCallback(update.callback_query, now);
   const msg = update.message;
   if (!msg) return { kind: 'ignore', reason: 'unsupported update type' };
   if (!msg.from || msg.from.is_bot) return { kind: 'ignore', reason: 'not from a human user' };
@@ -82,7 +82,7 @@ function normalizeMessage(msg: ChatMessage, bot: BotIdentity, now: number): Norm
   return { kind: 'message', message };
 }
 
-function normalizeCallback(cq: CallbackQuery, bot: BotIdentity, now: number): Normalized {
+function normalizeCallback(cq: CallbackQuery, now: number): Normalized {
   const m = cq.message;
   const data = cq.data ?? '';
   if (!m || !data.startsWith(BUTTON_PREFIX) || m.chat.type === 'channel' || cq.from.is_bot) {
@@ -91,7 +91,6 @@ function normalizeCallback(cq: CallbackQuery, bot: BotIdentity, now: number): No
   // An inaccessible (old) message has date 0 and no thread fields; chat and id are still there.
   const threadId = 'is_topic_message' in m && m.is_topic_message && m.message_thread_id !== undefined ? String(m.message_thread_id) : undefined;
   const chatId = String(m.chat.id);
-  void bot;
   return {
     kind: 'button',
     callbackQueryId: cq.id,

@@ -34,10 +34,16 @@ const HANDLER_ATTEMPTS = 5;
 /** How long a graceful stop waits for the update in hand. */
 const STOP_GRACE_MS = 10_000;
 
+/** Sleep that ends early on abort (and does not leave a listener behind when it does not). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 export class LongPoller {
@@ -70,7 +76,9 @@ export class LongPoller {
     if (!this.running) return;
     this.running = false;
     this.abort.abort();
-    await Promise.race([this.loopDone, sleep(STOP_GRACE_MS)]);
+    const grace = new AbortController();
+    await Promise.race([this.loopDone, sleep(STOP_GRACE_MS, grace.signal)]);
+    grace.abort();
     if (opts.confirm && this.offset !== undefined) {
       try {
         await this.o.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 });

@@ -25,15 +25,15 @@ afterAll(async () => {
 describe('ShardLease', () => {
   it('lets one owner hold the key; only the owner renews or releases; expiry hands it over', async () => {
     const key = shardLeaseKey(prefix, 7);
-    const a = new ShardLease(redis, key, 300, 'a');
-    const b = new ShardLease(redis, key, 300, 'b');
+    const a = new ShardLease(redis, key, 1000, 'a');
+    const b = new ShardLease(redis, key, 1000, 'b');
     expect(await a.tryAcquire()).toBe(true);
     expect(await b.tryAcquire()).toBe(false);
     expect(await a.renew()).toBe(true);
     expect(a.isFresh()).toBe(true);
     await b.release(); // not b's: nothing happens
     expect(await redis.get(key)).toBe('a');
-    await sleep(400);
+    await sleep(1100);
     expect(await b.tryAcquire()).toBe(true);
     expect(await a.renew()).toBe(false);
     expect(a.isFresh()).toBe(false);

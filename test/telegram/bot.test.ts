@@ -41,7 +41,8 @@ afterAll(async () => {
 });
 
 describe('start-up', () => {
-  it('loads its identity, registers the menu in en (default) and zh, removes a webhook, long-polls', () => {
+  it('loads its identity, registers the menu in en (default) and zh, removes a webhook, long-polls', async () => {
+    await fake.waitFor(() => fake.callsTo('getUpdates')[0], 3_000, 'the first getUpdates');
     expect(fake.callsTo('getMe')).toHaveLength(1);
     const menus = fake.callsTo('setMyCommands').map((c) => c.payload);
     expect(menus).toHaveLength(2);

@@ -3,6 +3,7 @@
  * core runtime (ingress, BullMQ on real Redis, worker) ↔ the Nemo simulator, with replies posted by
  * the Telegram outbox.
  */
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
 import { FakeTelegram, groupChat, makeUser, privateChat, type SentMessage } from '../fakes/telegram/index.js';
 import { freePort, sleep, TOKEN, until } from './helpers.js';
 
+const CHILD = fileURLToPath(new URL('./bot-child.ts', import.meta.url));
 const JPG = readFileSync(fileURLToPath(new URL('../fixtures/input.jpg', import.meta.url)));
 const LEASE_MS = 1500;
 const prefix = uniquePrefix('tg-e2e');
@@ -199,6 +201,36 @@ describe('Telegram end to end', () => {
     await sleep(500);
     expect(posted(mia.id, CREDITS_ACK).map((m) => m.replyTo)).toEqual([u.message!.message_id]);
     expect(posted(mia.id, CREDITS_ANSWER)).toHaveLength(1);
+  });
+
+  it('a bot process SIGKILLed after getUpdates returned an update, before enqueueing → another process handles it once', async () => {
+    const oli = makeUser('Oli', { id: 7008, language_code: 'en' });
+    await bot!.stop();
+    bot = undefined;
+    const env = { ...process.env, ...testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_POLL_LEASE_MS: String(LEASE_MS), ROLE: 'bot' }) };
+    const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.on('message', (m: { polling?: boolean }) => m.polling && resolve());
+        child.once('exit', (code) => reject(new Error(`bot child exited early (${code})`)));
+      });
+      const arrived = new Promise<string>((resolve) => child.on('message', (m: { arrived?: string }) => m.arrived && resolve(m.arrived)));
+      const u = fake.userText({ chat: privateChat(oli), from: oli, text: '/credits' });
+      expect(await arrived).toBe(String(u.message!.message_id));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      expect(fake.pendingUpdates().map((x) => x.update_id)).toContain(u.update_id);
+
+      bot = await startBot(runtime.ingress);
+      await fake.waitFor(() => posted(oli.id, CREDITS_ANSWER)[0], LEASE_MS + 10_000, 'the answer from the surviving process');
+      await fake.waitFor(() => !fake.pendingUpdates().some((x) => x.update_id === u.update_id), 5_000, 'confirmation');
+      await sleep(500);
+      expect(posted(oli.id, CREDITS_ACK).map((m) => m.replyTo)).toEqual([u.message!.message_id]);
+      expect(posted(oli.id, CREDITS_ANSWER)).toHaveLength(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('webhook mode: the right secret is served, a wrong one gets 401', async () => {

@@ -12,14 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewaySession } from './gateway.js';
 import { FakeHttp, type FaultSpec, type RecordedCall } from './http.js';
 import { MessageStore } from './messages.js';
+import { buttonPayload, slashCommandPayload, type ButtonInput, type FakeFile, type SlashInput } from './interactions.js';
 import { buildRoutes } from './routes.js';
 import {
   channelJSON,
   fakeBotToken,
-  fakeInteractionToken,
-  messageJSON,
   snowflake,
-  userJSON,
   FakeWorld,
   type FakeChannel,
   type FakeGuild,
@@ -29,7 +27,7 @@ import {
   type StoredMessage,
 } from './state.js';
 
-export type { RecordedCall, FaultSpec, GatewaySession, StoredMessage, FakeUser, FakePermission };
+export type { RecordedCall, FaultSpec, GatewaySession, StoredMessage, FakeUser, FakePermission, FakeFile, SlashInput, ButtonInput };
 
 export interface FakeDiscordOptions {
   /** Recommended shard count returned by /gateway/bot (and required in IDENTIFY). */
@@ -43,12 +41,6 @@ export interface FakeDiscordOptions {
   interactionTokenTtlMs?: number;
   premiumTier?: number;
   preferredLocale?: string;
-}
-
-export interface FakeFile {
-  name: string;
-  bytes: Buffer;
-  contentType: string;
 }
 
 export interface PushMessageInput {
@@ -68,23 +60,6 @@ export interface PushedInteraction {
   id: string;
   token: string;
   createdAt: number;
-}
-
-export interface SlashInput {
-  channelId: string;
-  name: string;
-  user?: FakeUser;
-  /** String options, or a file for attachment options (resolved like Discord does). */
-  options?: Record<string, string | FakeFile>;
-  locale?: string;
-}
-
-export interface ButtonInput {
-  channelId: string;
-  messageId: string;
-  customId: string;
-  user?: FakeUser;
-  locale?: string;
 }
 
 export class FakeDiscord {
@@ -247,77 +222,16 @@ export class FakeDiscord {
     return msg;
   }
 
-  private interactionBase(channelId: string, user: FakeUser, type: 2 | 3, locale?: string) {
-    const channel = this.world.channels.get(channelId);
-    if (!channel) throw new Error(`unknown channel ${channelId}`);
-    const id = snowflake();
-    const ix: StoredInteraction = { id, token: fakeInteractionToken(id), type, channelId, guildId: channel.guildId, userId: user.id, createdAt: Date.now() };
-    this.world.interactions.set(id, ix);
-    const guild = channel.guildId ? this.world.guilds.get(channel.guildId) : undefined;
-    const payload: Record<string, unknown> = {
-      id,
-      application_id: this.applicationId,
-      type,
-      token: ix.token,
-      version: 1,
-      channel_id: channelId,
-      channel: channel.type === 1 ? { id: channel.id, type: 1, recipients: [userJSON(user)], flags: 0 } : { id: channel.id, type: channel.type, guild_id: channel.guildId, name: channel.name, parent_id: channel.parentId ?? null, flags: 0, permissions: '1071698660929' },
-      locale: locale ?? 'en-US',
-      app_permissions: '1071698660929',
-      entitlements: [],
-      authorizing_integration_owners: guild ? { '0': guild.id } : { '1': user.id },
-      context: guild ? 0 : 1,
-      attachment_size_limit: this.world.uploadLimit(channelId),
-    };
-    if (guild) {
-      payload.guild_id = guild.id;
-      payload.guild_locale = guild.preferredLocale;
-      payload.guild = { id: guild.id, locale: guild.preferredLocale, features: [] };
-      payload.member = { user: userJSON(user), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false, permissions: '1071698660929' };
-    } else {
-      payload.user = userJSON(user);
-    }
-    return { ix, payload };
-  }
-
   /** A user runs a slash command (type 2, options resolved like Discord: attachments in `resolved`). */
   pushSlashCommand(input: SlashInput): PushedInteraction {
-    const user = input.user ?? this.alice;
-    const { ix, payload } = this.interactionBase(input.channelId, user, 2, input.locale);
-    const registered = [...this.world.commands.values()].flat().find((c) => c.name === input.name);
-    const options: Array<{ name: string; type: number; value: string }> = [];
-    const attachments: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(input.options ?? {})) {
-      if (typeof value === 'string') {
-        options.push({ name, type: 3, value });
-      } else {
-        const att = this.world.storeAttachment(input.channelId, value.name, value.bytes, value.contentType);
-        const { bytes: _b, ...json } = att;
-        attachments[att.id] = { ...json, ephemeral: true };
-        options.push({ name, type: 11, value: att.id });
-      }
-    }
-    payload.data = {
-      id: (registered?.id as string | undefined) ?? snowflake(),
-      name: input.name,
-      type: 1,
-      options,
-      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
-      ...(ix.guildId ? { guild_id: ix.guildId } : {}),
-    };
+    const { ix, payload } = slashCommandPayload(this.world, { ...input, user: input.user ?? this.alice });
     this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
     return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
   }
 
   /** A user presses a button under a message. */
   pushButton(input: ButtonInput): PushedInteraction {
-    const user = input.user ?? this.alice;
-    const { ix, payload } = this.interactionBase(input.channelId, user, 3, input.locale);
-    const message = this.world.messages.get(input.messageId);
-    if (!message) throw new Error(`unknown message ${input.messageId}`);
-    ix.originalMessageId = message.id;
-    payload.message = messageJSON(message);
-    payload.data = { custom_id: input.customId, component_type: 2 };
+    const { ix, payload } = buttonPayload(this.world, { ...input, user: input.user ?? this.alice });
     this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
     return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
   }

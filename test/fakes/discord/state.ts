@@ -158,10 +158,6 @@ export class FakeWorld {
   isDenied(channelId: string, perm: FakePermission): boolean {
     return this.denied.get(channelId)?.has(perm) ?? false;
   }
-
-  channelsOf(channelId: string): FakeChannel | undefined {
-    return this.channels.get(channelId);
-  }
 }
 
 /** User JSON. */

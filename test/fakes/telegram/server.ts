@@ -14,6 +14,9 @@ import type { Message, Update, User } from 'grammy/types';
 import { parseBody, type UploadedFile } from './multipart.js';
 import { isFakeMethod, schemas, type InlineKeyboard } from './schemas.js';
 import { FakeChats, type SentMessage } from './chats.js';
+import { UpdateQueue, type WebhookDelivery } from './update-queue.js';
+
+export type { WebhookDelivery };
 
 export interface FakeTelegramOptions {
   /** Only this token is accepted (401 otherwise); any `<digits>:<chars>` token when unset. */
@@ -38,39 +41,15 @@ export interface InjectedError {
   retry_after?: number;
 }
 
-interface PendingPoll {
-  res: ServerResponse;
-  offset: number;
-  limit: number;
-  timer: NodeJS.Timeout;
-}
-
-export interface WebhookDelivery {
-  updateId: number;
-  status: number;
-  at: number;
-}
-
-const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
-
 export class FakeTelegram extends EventEmitter {
   readonly calls: ApiCall[] = [];
   readonly bot: User;
   readonly chats: FakeChats;
-  /** Every update ever pushed, confirmed or not. */
-  readonly updates: Update[] = [];
-  readonly webhookDeliveries: WebhookDelivery[] = [];
-  webhook: { url: string; secret?: string } | undefined;
   url = '';
 
   private server: Server;
-  private nextUpdateId = 100_000;
-  /** Updates with an id below this were confirmed by a getUpdates offset and are gone. */
-  private confirmedBelow = 0;
-  private poll: PendingPoll | undefined;
+  private queue: UpdateQueue;
   private faults = new Map<string, InjectedError[]>();
-  private delivering = false;
-  private closed = false;
 
   private constructor(private readonly opts: FakeTelegramOptions) {
     super();
@@ -78,6 +57,10 @@ export class FakeTelegram extends EventEmitter {
     const botId = opts.botId ?? (opts.token ? Number(opts.token.split(':')[0]) : 777_000_111);
     this.bot = { id: botId, is_bot: true, first_name: 'Nemo Test Bot', username: opts.botUsername ?? 'nemo_test_bot' };
     this.chats = new FakeChats(this.bot);
+    this.queue = new UpdateQueue(
+      (res, updates) => this.reply(res, 200, { ok: true, result: updates }),
+      () => this.changed(),
+    );
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.reply(res, 500, { ok: false, error_code: 500, description: `Internal Server Error: ${String(err)}` });
@@ -93,9 +76,21 @@ export class FakeTelegram extends EventEmitter {
     return fake;
   }
 
+  /** Every update ever pushed, confirmed or not. */
+  get updates(): Update[] {
+    return this.queue.all;
+  }
+
+  get webhookDeliveries(): WebhookDelivery[] {
+    return this.queue.webhookDeliveries;
+  }
+
+  get webhook(): { url: string; secret?: string } | undefined {
+    return this.queue.webhook;
+  }
+
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.poll) this.answerPoll([]);
+    this.queue.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -104,15 +99,7 @@ export class FakeTelegram extends EventEmitter {
 
   /** Queue an update (delivered to the pending long poll or the webhook). */
   pushUpdate(body: Omit<Update, 'update_id'>): Update {
-    const update = { update_id: ++this.nextUpdateId, ...body } as Update;
-    this.updates.push(update);
-    this.changed();
-    if (this.poll) {
-      const ready = this.available(this.poll.offset, this.poll.limit);
-      if (ready.length) this.answerPoll(ready);
-    }
-    if (this.webhook) void this.deliverWebhooks();
-    return update;
+    return this.queue.push(body);
   }
 
   /** Make the next `count` calls of `method` fail with `error` (after their body was read). */
@@ -133,7 +120,7 @@ export class FakeTelegram extends EventEmitter {
 
   /** Updates not yet confirmed by a getUpdates offset. */
   pendingUpdates(): Update[] {
-    return this.updates.filter((u) => u.update_id >= this.confirmedBelow);
+    return this.queue.pending();
   }
 
   /** Resolve with the predicate's first truthy value, re-checked after every call and update. */
@@ -222,10 +209,10 @@ export class FakeTelegram extends EventEmitter {
     if (fault) {
       return this.fail(res, method, payload, body.files, fault.error_code, fault.description, fault.retry_after);
     }
-    await this.dispatch(method, payload, body.files, req, res);
+    await this.dispatch(method, payload, body.files, res);
   }
 
-  private async dispatch(method: string, p: Record<string, unknown>, files: UploadedFile[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async dispatch(method: string, p: Record<string, unknown>, files: UploadedFile[], res: ServerResponse): Promise<void> {
     const ok = (result: unknown) => {
       this.record(method, p, files, true);
       this.reply(res, 200, { ok: true, result });
@@ -237,17 +224,18 @@ export class FakeTelegram extends EventEmitter {
       case 'setMyCommands':
         return ok(true);
       case 'deleteWebhook':
-        if (p.drop_pending_updates) this.confirmedBelow = this.nextUpdateId + 1;
-        this.webhook = undefined;
+        this.queue.deleteWebhook(p.drop_pending_updates === true);
         return ok(true);
       case 'setWebhook':
-        this.webhook = { url: String(p.url), ...(typeof p.secret_token === 'string' ? { secret: p.secret_token } : {}) };
-        if (p.drop_pending_updates) this.confirmedBelow = this.nextUpdateId + 1;
         ok(true);
-        void this.deliverWebhooks();
+        this.queue.setWebhook(String(p.url), typeof p.secret_token === 'string' ? p.secret_token : undefined, p.drop_pending_updates === true);
         return;
-      case 'getUpdates':
-        return this.getUpdates(p, req, res);
+      case 'getUpdates': {
+        const conflict = this.queue.getUpdates(p as { offset?: number; limit?: number; timeout?: number }, res);
+        if (conflict) return this.fail(res, method, p, [], 409, conflict);
+        this.record(method, p, [], true);
+        return;
+      }
       case 'sendChatAction':
       case 'answerCallbackQuery':
         return ok(true);
@@ -276,83 +264,6 @@ export class FakeTelegram extends EventEmitter {
       }
       default:
         return bad('Not Found: method not found', 404);
-    }
-  }
-
-  private getUpdates(p: Record<string, unknown>, _req: IncomingMessage, res: ServerResponse): void {
-    if (this.webhook) {
-      return this.fail(res, 'getUpdates', p, [], 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
-    }
-    if (this.poll) {
-      return this.fail(res, 'getUpdates', p, [], 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
-    }
-    const offset = typeof p.offset === 'number' ? p.offset : 0;
-    // Telegram: an update is confirmed as soon as getUpdates is called with an offset above its id.
-    if (offset > this.confirmedBelow) this.confirmedBelow = offset;
-    const limit = typeof p.limit === 'number' ? p.limit : 100;
-    const timeout = typeof p.timeout === 'number' ? p.timeout : 0;
-    this.record('getUpdates', p, [], true);
-    const ready = this.available(offset, limit);
-    if (ready.length || timeout === 0 || this.closed) return this.reply(res, 200, { ok: true, result: ready });
-    const poll: PendingPoll = { res, offset, limit, timer: setTimeout(() => this.answerPoll([]), timeout * 1000) };
-    this.poll = poll;
-    // The poller went away (aborted, killed): free the slot like Telegram does when the connection drops.
-    res.on('close', () => {
-      if (this.poll === poll) {
-        clearTimeout(poll.timer);
-        this.poll = undefined;
-      }
-    });
-  }
-
-  private available(offset: number, limit: number): Update[] {
-    const from = Math.max(offset, this.confirmedBelow);
-    return this.updates.filter((u) => u.update_id >= from).slice(0, limit);
-  }
-
-  private answerPoll(updates: Update[]): void {
-    const poll = this.poll;
-    if (!poll) return;
-    this.poll = undefined;
-    clearTimeout(poll.timer);
-    this.reply(poll.res, 200, { ok: true, result: updates });
-  }
-
-  /** Deliver unconfirmed updates to the webhook one at a time, retrying failures like Telegram. */
-  private async deliverWebhooks(): Promise<void> {
-    if (this.delivering) return;
-    this.delivering = true;
-    try {
-      let failures = 0;
-      while (this.webhook && !this.closed) {
-        const next = this.updates.find((u) => u.update_id >= this.confirmedBelow);
-        if (!next) break;
-        const hook = this.webhook;
-        let status = 0;
-        try {
-          const r = await fetch(hook.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(hook.secret ? { [SECRET_HEADER]: hook.secret } : {}) },
-            body: JSON.stringify(next),
-          });
-          status = r.status;
-          await r.arrayBuffer();
-        } catch {
-          status = 0;
-        }
-        this.webhookDeliveries.push({ updateId: next.update_id, status, at: Date.now() });
-        this.changed();
-        if (status >= 200 && status < 300) {
-          this.confirmedBelow = next.update_id + 1;
-          failures = 0;
-        } else if (++failures > 20) {
-          break;
-        } else {
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    } finally {
-      this.delivering = false;
     }
   }
 
