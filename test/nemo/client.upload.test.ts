@@ -61,10 +61,9 @@ describe('uploads', () => {
         { field: 'files', filename: expect.any(String), size: expect.any(Number) },
       ],
     });
-    // Names go as raw UTF-8 (RFC 7578 §4.2, what browsers send); the sim's busboy reads them as latin1
-    // (its default defParamCharset), so decode the received string back to bytes to check the wire.
+    // Names go as raw UTF-8 (RFC 7578 §4.2, what browsers send) and the sim reads them as UTF-8.
     const sent = (req!.body as { files: Array<{ filename: string }> }).files[1]!.filename;
-    expect(Buffer.from(sent, 'latin1').toString('utf8')).toBe('图片.png');
+    expect(sent).toBe('图片.png');
     expect(out).toHaveLength(2);
     expect(out[0]).toMatchObject({ fileType: 'video', url: expect.stringMatching(/^http/), durationS: r.sim.fixture.durationS, width: r.sim.fixture.width });
     expect(out[1]).toMatchObject({ fileType: 'image', width: expect.any(Number), height: expect.any(Number) });
