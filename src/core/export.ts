@@ -113,28 +113,36 @@ async function deliver(d: StepDeps): Promise<void> {
     const buttons = await resultButtons(svc, ctx);
     const mention = target.isDirect ? undefined : target.userId;
     await d.card.stage('stage.delivering');
-    if (size <= limit) {
-      const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
-      await d.card.during('upload_video', () =>
-        outbox.sendVideo(target, {
-          path: videoPath,
-          sizeBytes: size,
-          fileName: `nemo-${ctx.data.renderId}.mp4`,
-          caption: caption.slice(0, outbox.limits.captionMaxChars),
-          replyTo: ctx.data.replyTo,
-          buttons,
-          mentionUserId: mention,
-        }),
-      );
-    } else {
-      const url = ctx.data.outputUrl ?? (await projectLink(d));
-      await outbox.sendLink(target, {
-        url,
+    const sendLink = async () =>
+      outbox.sendLink(target, {
+        url: ctx.data.outputUrl ?? (await projectLink(d)),
         text: t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
         replyTo: ctx.data.replyTo,
         buttons,
         mentionUserId: mention,
       });
+    if (size <= limit) {
+      const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
+      try {
+        await d.card.during('upload_video', () =>
+          outbox.sendVideo(target, {
+            path: videoPath,
+            sizeBytes: size,
+            fileName: `nemo-${ctx.data.renderId}.mp4`,
+            caption: caption.slice(0, outbox.limits.captionMaxChars),
+            replyTo: ctx.data.replyTo,
+            buttons,
+            mentionUserId: mention,
+          }),
+        );
+      } catch (err) {
+        // The chat refused the file (a permission, or a smaller limit than it said): a link still works.
+        if ((await outbox.maxUploadBytes(target)) >= size) throw err;
+        ctx.log.warn({ err }, 'video upload refused; posting a link instead');
+        await sendLink();
+      }
+    } else {
+      await sendLink();
     }
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', 30 * 24 * 3600);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });

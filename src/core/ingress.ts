@@ -34,7 +34,13 @@ export interface IngressDeps {
 }
 
 /** How long a claim without its job counts as "another process is enqueueing it right now". */
-const CLAIM_GRACE_MS = 30_000;
+const CLAIM_GRACE_MS = 10_000;
+const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
+
+/** Thrown by `accept` when the message cannot be taken yet; the adapter should let the platform redeliver it. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
 const SEEN_TTL_S = 7 * 24 * 3600;
 
 export class Ingress implements ConversationIngress {
@@ -59,6 +65,7 @@ export class Ingress implements ConversationIngress {
     if (!(await this.claim(jobId))) return { outcome: 'duplicate', jobId };
 
     const say = async (text: string): Promise<IngressResult> => {
+      await this.markDone(jobId);
       await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       return { outcome: 'answered' };
     };
@@ -126,16 +133,33 @@ export class Ingress implements ConversationIngress {
     }
   }
 
-  /** Claim a platform message once across all bot processes. */
+  /**
+   * Claim a platform message once across all bot processes. The claim reads `pending:<ms>` until the
+   * message is queued or answered (`done`). A redelivery that finds a fresh pending claim waits a
+   * moment for it; if it is still pending, the other process may have died mid-enqueue, so it throws
+   * `RetryLaterError` (the adapter does not confirm the update and the platform delivers it again)
+   * instead of reporting a duplicate and losing the message. A claim pending longer than the grace
+   * period is taken over.
+   */
   private async claim(jobId: string): Promise<boolean> {
     const key = this.deps.keys.seen(jobId);
-    if ((await this.deps.redis.set(key, String(Date.now()), 'EX', SEEN_TTL_S, 'NX')) === 'OK') return true;
-    if (await this.deps.queue.getJob(jobId)) return false;
-    // Claimed but never enqueued: the claimer died in between. Take it over after a grace period.
-    const at = Number(await this.deps.redis.get(key));
-    if (Date.now() - at < CLAIM_GRACE_MS) return false;
-    await this.deps.redis.set(key, String(Date.now()), 'EX', SEEN_TTL_S);
-    return true;
+    const mine = `pending:${Date.now()}`;
+    if ((await this.deps.redis.set(key, mine, 'EX', SEEN_TTL_S, 'NX')) === 'OK') return true;
+    for (let waited = 0; ; waited += 100) {
+      const value = await this.deps.redis.get(key);
+      if (value === null) return (await this.deps.redis.set(key, mine, 'EX', SEEN_TTL_S, 'NX')) === 'OK';
+      if (value === 'done' || (await this.deps.queue.getJob(jobId))) return false;
+      if (Date.now() - Number(value.slice('pending:'.length)) > CLAIM_GRACE_MS) {
+        // The claimer died between claim and enqueue: take the message over (atomically).
+        return (await this.deps.redis.eval(TAKE_OVER, 1, key, value, mine, SEEN_TTL_S)) === 1;
+      }
+      if (waited >= 2_000) throw new RetryLaterError('another process is still enqueueing this message');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async markDone(jobId: string): Promise<void> {
+    await this.deps.redis.set(this.deps.keys.seen(jobId), 'done', 'EX', SEEN_TTL_S);
   }
 
   private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[]): Promise<IngressResult> {
@@ -159,6 +183,7 @@ export class Ingress implements ConversationIngress {
     // Join the line before the job exists, so a worker never sees a line job that is not in line.
     const position = LINE_KINDS.has(kind) ? await deps.line.join(msg.conversationKey, jobId) : 1;
     await deps.queue.add(kind, data, { jobId });
+    await this.markDone(jobId);
     const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
     try {
       const ref = await outbox.sendText(target, `${header}\n${status}`, { replyTo: msg.replyToMessageId });

@@ -8,6 +8,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
@@ -32,6 +33,8 @@ export async function fetchInput(att: Attachment, outbox: Outbox, dir: string, m
   const name = uploadName(att);
   if (att.source.kind === 'path') return { path: att.source.path, name, mimeType: att.mimeType, temporary: false };
   const { url, headers } = att.source.kind === 'url' ? { url: att.source.url, headers: undefined } : await outbox.resolveAttachment(att);
+  // A local Bot API server (--local) hands out absolute paths: read the file where it is.
+  if (url.startsWith('file://')) return { path: fileURLToPath(url), name, mimeType: att.mimeType, temporary: false };
   await mkdir(dir, { recursive: true });
   const dest = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${name}`);
   const res = await request(url, { method: 'GET', headers, signal });

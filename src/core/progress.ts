@@ -28,7 +28,7 @@ export class StatusCard {
   ) {}
 
   private get minEditMs(): number {
-    return Math.max(this.svc.config.PROGRESS_EDIT_INTERVAL_MS, this.target.isDirect ? 0 : this.outbox.limits.minEditIntervalMs / 3);
+    return Math.max(this.svc.config.PROGRESS_EDIT_INTERVAL_MS, this.target.isDirect ? 0 : this.outbox.limits.minEditIntervalMs);
   }
 
   /** Find the acknowledgement the bot process sent (it may still be in flight). */
