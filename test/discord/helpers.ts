@@ -2,19 +2,16 @@
  * Shared pieces of the Discord tests: config for a fake, a recording ingress, log capture and
  * Redis prefix cleanup.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
-import { createLogger, type Logger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
+import { captureLogs, dropPrefix, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';
+
+export { dropPrefix, REDIS_URL, sleep, uniquePrefix, until };
 import type { FakeDiscord } from '../fakes/discord/index.js';
 import { startDiscordBot, type DiscordBot } from '../../adapters/discord/index.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function uniquePrefix(name: string): string {
-  return `t-dc-${name}-${randomBytes(3).toString('hex')}`;
-}
 
 /** Config pointing at the fake; `extra` overrides any variable. */
 export function discordConfig(fake: FakeDiscord, prefix: string, extra: Record<string, string> = {}): Config {
@@ -44,37 +41,10 @@ export class RecordingIngress implements ConversationIngress {
 
 /** A logger whose lines are kept in memory (as text) for assertions. */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: string[]; text(): string } {
-  const lines: string[] = [];
-  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
-  return { logger, lines, text: () => lines.join('') };
+  const c = captureLogs(level);
+  return { logger: c.logger, lines: c.raw, text: c.text };
 }
 
-/** Delete every key of a test prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Wait until `fn` returns a truthy value (polling). */
-export async function until<T>(fn: () => T | undefined | null | false, ms = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 export interface RunningBot {
   bot: DiscordBot;

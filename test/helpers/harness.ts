@@ -2,16 +2,15 @@
  * A core test bench: the Nemo simulator on loopback, real Redis with a key prefix of its own, the
  * runtime (ingress + worker) and a recording outbox for the platform 'test'.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startNemoSim, type NemoSim, type SimOptions } from '../nemo-sim/index.js';
+import { dropPrefix, REDIS_URL, uniquePrefix } from './common.js';
 import { RecordingOutbox } from './recording-outbox.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { dropPrefix, REDIS_URL, uniquePrefix };
 
 /** Fast timings so a whole generation + export takes about a second. */
 export function testEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -29,22 +28,6 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     LOG_LEVEL: 'silent',
     ...extra,
   };
-}
-
-export function uniquePrefix(name: string): string {
-  return `t-${name}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Delete every key of a test prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
 }
 
 export interface Bench {

@@ -2,18 +2,15 @@
  * Shared pieces of the Telegram tests: config, a recording ingress, a log capture and Redis cleanup.
  */
 import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createLogger, type Logger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
+import { captureLogs, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';
+
+export { REDIS_URL, sleep, uniquePrefix, until };
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
 
 export const TOKEN = '123456789:AAF-test-telegram-token-value-xyz';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function uniquePrefix(name: string): string {
-  return `tgtest-${name}-${randomBytes(4).toString('hex')}`;
-}
 
 export function testConfig(env: Record<string, string>): Config {
   return loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, REDIS_URL, LOG_LEVEL: 'debug', ...env });
@@ -67,18 +64,8 @@ export class RecordingIngress implements ConversationIngress {
 
 /** A debug logger whose output is kept in memory. */
 export function captureLogger(): { logger: Logger; text: () => string; lines: () => Array<Record<string, unknown>> } {
-  const chunks: string[] = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void chunks.push(s) } });
-  return {
-    logger,
-    text: () => chunks.join(''),
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
+  const c = captureLogs('debug');
+  return { logger: c.logger, text: c.text, lines: c.records };
 }
 
 export function newRedis(): Redis {
@@ -106,12 +93,3 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
