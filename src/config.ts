@@ -50,14 +50,14 @@ export const configFields = {
   // --- conversation behaviour -----------------------------------------------------------------
   STILL_WORKING_INTERVAL_MS: int(120_000, 100).describe('Send "⏳ Still working..." when this long passes with nothing new for the user.'),
   AUTO_EXPORT: bool(true).describe('Export and post the MP4 automatically when a turn leaves a draft that is ready to export.'),
-  RENDER_POLL_INTERVAL_MS: int(30_000, 10).describe('Delay between render status polls (each poll is a delayed job, not a sleep).'),
+  RENDER_POLL_INTERVAL_MS: int(30_000, 10).describe('Delay between render status polls once a render runs a while (the first polls come after 5, 10 and 20 s); each poll is a delayed job, not a sleep.'),
   RENDER_MAX_POLLS: int(20, 1).describe('Polls before a render counts as failed.'),
   TURN_RECOVERY_FIRST_MS: int(30_000, 10).describe('After a lost SSE stream or a worker crash mid-turn: wait this long, then check the project state.'),
   TURN_RECOVERY_INTERVAL_MS: int(60_000, 10).describe('Then check the state again this often.'),
   TURN_RECOVERY_MAX_CHECKS: int(5, 1).describe('Unchanged state checks before the turn is reported as failed.'),
   PROGRESS_EDIT_INTERVAL_MS: int(5_000, 0).describe('Minimum time between edits of one status message (platform limits may raise it).'),
-  JOB_LOCK_DURATION_MS: int(30_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over.'),
-  JOB_STALLED_INTERVAL_MS: int(30_000, 50).describe('BullMQ stalled-job check interval.'),
+  JOB_LOCK_DURATION_MS: int(15_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over (renewed every half of it while the worker lives).'),
+  JOB_STALLED_INTERVAL_MS: int(5_000, 50).describe('BullMQ stalled-job check interval.'),
   JOB_MAX_STALLED_COUNT: int(5, 1).describe('How many worker crashes one job survives before it fails.'),
   DOWNLOAD_MAX_MB: megabytes(1024).describe('Largest rendered video the worker downloads.'),
   // --- Nemo backend ---------------------------------------------------------------------------

@@ -59,7 +59,15 @@ async function startRender(d: StepDeps): Promise<void> {
   });
   await ctx.save({ renderId: used, renderStarted: true, step: 'poll', renderPolls: 0 });
   await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
-  await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
+  await ctx.waitFor(pollDelay(svc, 0));
+}
+
+/**
+ * Time before poll number `n`: 5 s, 10 s, 20 s, then every RENDER_POLL_INTERVAL_MS (30 s by default,
+ * the skill's cadence), so a quick render is not held back by a full interval.
+ */
+function pollDelay(svc: StepDeps['svc'], n: number): number {
+  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, 5_000 * 2 ** n);
 }
 
 async function poll(d: StepDeps): Promise<void> {
@@ -84,7 +92,7 @@ async function poll(d: StepDeps): Promise<void> {
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
   await d.outbox.sendAction(d.target, 'upload_video');
-  await ctx.waitFor(svc.config.RENDER_POLL_INTERVAL_MS);
+  await ctx.waitFor(pollDelay(svc, polls));
 }
 
 async function download(d: StepDeps): Promise<void> {
