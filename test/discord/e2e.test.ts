@@ -9,7 +9,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/index.js';
 import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
-import { captureLogger, dropPrefix, REDIS_URL, uniquePrefix } from './helpers.js';
+import { testEnv } from '../helpers/harness.js';
+import { captureLogger, dropPrefix, uniquePrefix } from './helpers.js';
 
 const png = await readFile(new URL('../fixtures/input.png', import.meta.url));
 const PROMPT = 'turn this image into a 5-second animated video clip';
@@ -26,23 +27,16 @@ const logs = captureLogger('info');
 beforeAll(async () => {
   sim = await startNemoSim({ turnMs: 900, heartbeatMs: 40, renderStepMs: 80, editTurnMs: 60 });
   fake = await startFakeDiscord();
-  config = loadConfig({
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    NEMO_API_URL: sim.url,
-    DISCORD_TOKEN: fake.token,
-    DISCORD_API_URL: fake.restUrl,
-    DISCORD_GUILD_ID: fake.guild.id,
-    DISCORD_SHARD_LEASE_MS: '1500',
-    STILL_WORKING_INTERVAL_MS: '300',
-    RENDER_POLL_INTERVAL_MS: '100',
-    TURN_RECOVERY_FIRST_MS: '200',
-    TURN_RECOVERY_INTERVAL_MS: '200',
-    PROGRESS_EDIT_INTERVAL_MS: '0',
-    NEMO_RATE_LIMIT_RETRY_MS: '50',
-    JOB_LOCK_DURATION_MS: '2000',
-    JOB_STALLED_INTERVAL_MS: '500',
-  });
+  config = loadConfig(
+    testEnv(prefix, {
+      NEMO_API_URL: sim.url,
+      DISCORD_TOKEN: fake.token,
+      DISCORD_API_URL: fake.restUrl,
+      DISCORD_GUILD_ID: fake.guild.id,
+      DISCORD_SHARD_LEASE_MS: '1500',
+      LOG_LEVEL: 'info',
+    }),
+  );
   outbox = createDiscordOutbox({ config, logger: logs.logger });
   runtime = await startRuntime({ config, logger: logs.logger, outboxes: { discord: outbox }, runWorker: true });
   bot = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: logs.logger });
