@@ -62,4 +62,20 @@ describe('ordering and isolation', () => {
     await b.outbox.waitFor(() => b.outbox.in('d2').find((m) => m.edits.at(-1)?.includes('Done')));
     expect((await b.send('d2', 'hello', { messageId: 'orphan-1' })).outcome).toBe('duplicate');
   });
+
+  it('/cancel stops a running turn: the card says cancelled and no video comes', async () => {
+    b.sim.options.turnMs = 4000;
+    await b.send('x1', 'make a video of a slow sunset');
+    await b.outbox.waitFor(() => b.sim.requestsTo('run_sse').some((r) => (r.body as { new_message: { parts: { text: string }[] } }).new_message.parts[0]!.text.includes('slow sunset')));
+    const r = await b.send('x1', '/cancel', { command: { name: 'cancel', args: '' } });
+    b.sim.options.turnMs = 500;
+    expect(r.outcome).toBe('answered');
+    expect(b.outbox.in('x1').at(-1)!.text).toMatch(/Cancelled 1 job/);
+    await b.outbox.waitFor(() => b.outbox.in('x1')[0]!.edits.at(-1)?.includes('Cancelled'));
+    await new Promise((res) => setTimeout(res, 5000));
+    expect(b.outbox.in('x1').some((m) => m.kind === 'video')).toBe(false);
+    // the conversation is free again
+    await b.send('x1', 'hello');
+    await b.outbox.waitFor(() => b.outbox.in('x1').filter((m) => m.edits.at(-1)?.includes('Done')).length === 1);
+  }, 30_000);
 });
