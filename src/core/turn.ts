@@ -104,9 +104,24 @@ async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void
   await ctx.save({ uploaded: true });
 }
 
+/**
+ * The project before the turn (to describe silent edits and spot a new video). A backend that cannot
+ * show the state of a brand-new session must not block the turn: an empty project is assumed.
+ */
 async function snapshot(d: StepDeps, sessionId: string): Promise<{ fingerprint: string; draft?: Draft }> {
-  const state = await d.svc.nemo.getState(d.auth, sessionId);
-  return { fingerprint: draftFingerprint(state.draft), draft: state.draft };
+  const state = await readState(d, sessionId);
+  return { fingerprint: draftFingerprint(state?.draft), draft: state?.draft };
+}
+
+/** Project state, or undefined (logged) when the backend will not show it; auth and cancel still throw. */
+async function readState(d: StepDeps, sessionId: string) {
+  try {
+    return await d.svc.nemo.getState(d.auth, sessionId);
+  } catch (err) {
+    if (err instanceof NemoError && ['auth', 'cancelled', 'no_credits'].includes(err.kind)) throw err;
+    d.ctx.log.warn({ err }, 'could not read the project state; going on without it');
+    return undefined;
+  }
 }
 
 async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
@@ -126,9 +141,9 @@ async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
 /** Tell the user what the turn did, and decide whether to export. */
 async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult): Promise<TurnOutcome> {
   const { ctx, svc, target } = d;
-  const state = await svc.nemo.getState(d.auth, session.sessionId);
-  const changed = draftFingerprint(state.draft) !== ctx.data.baseline?.fingerprint;
-  const ready = isReadyToExport(state.draft);
+  const state = await readState(d, session.sessionId);
+  const changed = draftFingerprint(state?.draft) !== ctx.data.baseline?.fingerprint;
+  const ready = isReadyToExport(state?.draft);
   const autoExport = svc.config.AUTO_EXPORT && ready && changed && !result.question;
 
   if (!ctx.data.replied) {
@@ -140,7 +155,7 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
       const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
       await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
     } else {
-      const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
+      const changes = describeStateChange(ctx.data.baseline?.draft, state?.draft);
       await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join('; ') }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });

@@ -105,6 +105,13 @@ describe('turn outcomes and failures', () => {
     expect(b.sim.requestsTo('render_download').length).toBeGreaterThan(0);
   });
 
+  it('a backend that cannot show the state before the first turn does not block it', async () => {
+    b.sim.fault({ endpoint: 'state', kind: 'error', status: 500 });
+    await b.send('e8', 'make a video of fireworks');
+    const v = await video(b, 'e8');
+    expect(v.videoBytes!.equals(b.sim.fixture.bytes)).toBe(true);
+  });
+
   it('a video over the platform limit is posted as a link', async () => {
     b.outbox.uploadLimitBytes = 1000;
     await b.send('e6', 'make a video of a river');
