@@ -55,6 +55,11 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
         await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
         continue;
       }
+      if (err instanceof NemoError && err.kind === 'rate_limited') {
+        // A 429 answers before any stream: the message did not run, so the queue may retry it later.
+        await ctx.save({ turnSentAt: undefined });
+        throw err;
+      }
       if (err instanceof NemoError && ctx.data.turnSentAt && RECOVERABLE.has(err.kind)) {
         ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
         await ctx.save({ recoverChecks: 0 });

@@ -112,6 +112,19 @@ describe('turn outcomes and failures', () => {
     expect(v.videoBytes!.equals(b.sim.fixture.bytes)).toBe(true);
   });
 
+  it('a rate-limited turn is retried later by the queue and sent once', async () => {
+    await b.send('e9', 'hello');
+    await done(b, 'e9', 1);
+    const before = b.sim.requestsTo('run_sse').length;
+    // runTurn never re-posts by itself; the queue retries the job (5 s, then 10 s backoff).
+    b.sim.fault({ endpoint: 'run_sse', kind: 'error', status: 429, times: 2 });
+    await b.send('e9', 'make a video of a lighthouse');
+    await video(b, 'e9');
+    const turns = b.sim.requestsTo('run_sse').slice(before);
+    expect(turns).toHaveLength(3);
+    expect(b.sim.sessions.get(turns[2]!.sessionId!)!.turns).toBe(2);
+  }, 40_000);
+
   it('a video over the platform limit is posted as a link', async () => {
     b.outbox.uploadLimitBytes = 1000;
     await b.send('e6', 'make a video of a river');
