@@ -17,7 +17,8 @@ import { SessionStore } from './core/sessions.js';
 import { silentLogger, type Logger } from './log.js';
 import { NemoClient, nemoClientOptionsFromConfig } from './nemo/client.js';
 import type { NemoApi } from './nemo/types.js';
-import { ConversationLine } from './queue/line.js';
+import { ConversationLine } from './core/line.js';
+import { BullJobQueue } from './queue/bullmq-job-queue.js';
 import { connectRedis, createConversationQueue } from './queue/queue.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
 
@@ -49,11 +50,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const nemo = opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log));
   const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
   const buttons = new ButtonStore(redis, keys);
-  const line = new ConversationLine(redis, keys, queue);
+  const jobs = new BullJobQueue(queue);
+  const line = new ConversationLine(redis, keys, jobs);
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
   const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, outboxes: opts.outboxes, log, tempDir };
-  const ingress = new Ingress({ config, redis, keys, queue, line, buttons, sessions, outboxes: opts.outboxes, log });
+  const ingress = new Ingress({ config, redis, keys, queue: jobs, line, buttons, sessions, outboxes: opts.outboxes, log });
 
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;

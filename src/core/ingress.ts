@@ -4,17 +4,17 @@
  * It never waits for Nemo. Once `accept` resolves, the job is in Redis, so an adapter may confirm the
  * platform update; a platform that delivers the same message twice gets `duplicate` the second time.
  */
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from '../queue/jobs.js';
-import type { ConversationLine } from '../queue/line.js';
 import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
 import { cancelConversation } from './cancel.js';
 import { languageOf } from './commands.js';
 import { formatBytes, t } from './i18n.js';
+import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
+import type { JobQueue } from './job-queue.js';
+import type { ConversationLine } from './line.js';
 import { routeIntent } from './intent.js';
 import type { Keys } from './keys.js';
 import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
@@ -25,7 +25,7 @@ export interface IngressDeps {
   config: Config;
   redis: Redis;
   keys: Keys;
-  queue: Queue<ConversationJobData>;
+  queue: JobQueue;
   line: ConversationLine;
   buttons: ButtonStore;
   sessions: SessionStore;
@@ -148,7 +148,7 @@ export class Ingress implements ConversationIngress {
     for (let waited = 0; ; waited += 100) {
       const value = await this.deps.redis.get(key);
       if (value === null) return (await this.deps.redis.set(key, mine, 'EX', SEEN_TTL_S, 'NX')) === 'OK';
-      if (value === 'done' || (await this.deps.queue.getJob(jobId))) return false;
+      if (value === 'done' || (await this.deps.queue.state(jobId)) !== 'missing') return false;
       if (Date.now() - Number(value.slice('pending:'.length)) > CLAIM_GRACE_MS) {
         // The claimer died between claim and enqueue: take the message over (atomically).
         return (await this.deps.redis.eval(TAKE_OVER, 1, key, value, mine, SEEN_TTL_S)) === 1;
@@ -182,7 +182,7 @@ export class Ingress implements ConversationIngress {
     };
     // Join the line before the job exists, so a worker never sees a line job that is not in line.
     const position = LINE_KINDS.has(kind) ? await deps.line.join(msg.conversationKey, jobId) : 1;
-    await deps.queue.add(kind, data, { jobId });
+    await deps.queue.add(jobId, data);
     await this.markDone(jobId);
     const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
     try {

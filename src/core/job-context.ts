@@ -10,7 +10,7 @@ import type { CredentialHandle } from '../nemo/types.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import type { StatusCard } from './progress.js';
 import type { CoreServices } from './services.js';
-import type { ConversationJobData } from '../queue/jobs.js';
+import type { ConversationJobData } from './job-data.js';
 
 export interface JobContext {
   readonly id: string;

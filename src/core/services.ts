@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { NemoApi } from '../nemo/types.js';
-import type { ConversationLine } from '../queue/line.js';
+import type { ConversationLine } from './line.js';
 import type { ButtonStore } from './buttons.js';
 import type { Keys } from './keys.js';
 import type { OutboxRegistry, Outbox } from './outbox.js';

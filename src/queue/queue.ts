@@ -4,7 +4,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import type { ConversationJobData } from './jobs.js';
+import type { ConversationJobData } from '../core/job-data.js';
 
 export const QUEUE_NAME = 'conversations';
 

@@ -9,11 +9,10 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runConversationJob } from '../core/conversation.js';
-import { t } from '../core/i18n.js';
 import type { JobContext } from '../core/job-context.js';
-import type { MessageRef } from '../core/outbox.js';
 import type { CoreServices } from '../core/services.js';
-import { LINE_KINDS, type ConversationJobData } from './jobs.js';
+import { markCancelled } from '../core/cancel.js';
+import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { QUEUE_NAME } from './queue.js';
 
 /** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
@@ -65,7 +64,7 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
   const abort = signal ?? new AbortController().signal;
 
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
-    await markCancelled(svc, job);
+    await markCancelled(svc, id, job.data);
     if (inLine) await svc.line.leave(conv, id);
     return;
   }
@@ -113,10 +112,3 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
   if (inLine) await svc.line.leave(conv, id);
 }
 
-async function markCancelled(svc: CoreServices, job: Job<ConversationJobData>): Promise<void> {
-  const raw = await svc.redis.get(svc.keys.statusRef(job.id!));
-  const outbox = svc.outboxes[job.data.target.platform];
-  if (!raw || !outbox) return;
-  const ref = JSON.parse(raw) as MessageRef;
-  await outbox.editText({ ...job.data.target }, ref, `${job.data.header}\n${t(job.data.target.lang, 'stage.cancelled')}`).catch(() => undefined);
-}

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryLaterError } from '../../src/core/ingress.js';
-import { jobIdFor } from '../../src/queue/jobs.js';
+import { jobIdFor } from '../../src/core/job-data.js';
 import { startBench, type Bench } from '../helpers/harness.js';
 
 describe('ordering and isolation', () => {

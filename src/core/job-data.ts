@@ -7,8 +7,8 @@
  * No secrets go here: job data is stored in clear text.
  */
 import { createHash } from 'node:crypto';
-import type { Attachment, Platform } from '../core/message.js';
-import type { ChatTarget } from '../core/outbox.js';
+import type { Attachment, Platform } from './message.js';
+import type { ChatTarget } from './outbox.js';
 import type { Draft } from '../nemo/types.js';
 
 export type JobKind = 'turn' | 'export' | 'credits' | 'status';

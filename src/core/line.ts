@@ -8,8 +8,8 @@
  * removed by the next job that finds it.
  */
 import type { Redis } from 'ioredis';
-import { Job, type Queue } from 'bullmq';
-import type { Keys } from '../core/keys.js';
+import { LIVE_STATES, type JobQueue } from './job-queue.js';
+import type { Keys } from './keys.js';
 
 const JOIN = `
 local pos = redis.call('LPOS', KEYS[1], ARGV[1])
@@ -19,13 +19,11 @@ if not pos then
 end
 return pos + 1`;
 
-const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
-
 export class ConversationLine {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-    private readonly queue: Queue,
+    private readonly queue: JobQueue,
   ) {}
 
   /** Add a job (idempotent) and return its 1-based position. */
@@ -66,14 +64,10 @@ export class ConversationLine {
   /** Promote the head if it is parked. */
   async wakeHead(conv: string): Promise<void> {
     const head = await this.redis.lindex(this.keys.line(conv), 0);
-    if (!head) return;
-    const job = await Job.fromId(this.queue, head);
-    if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+    if (head) await this.queue.promote(head);
   }
 
   private async isLive(jobId: string): Promise<boolean> {
-    const job = await Job.fromId(this.queue, jobId);
-    if (!job) return false;
-    return LIVE_STATES.has(await job.getState());
+    return LIVE_STATES.has(await this.queue.state(jobId));
   }
 }
