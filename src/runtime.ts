@@ -37,6 +37,8 @@ export interface Runtime {
   ingress: ConversationIngress;
   redis: Redis;
   services: CoreServices;
+  /** Resolves once no job is running, waiting or delayed (the demo's exit after piped input). */
+  waitIdle(pollMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ingress,
     redis,
     services,
+    async waitIdle(pollMs = 500) {
+      for (;;) {
+        const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) return;
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
     async close() {
       await worker?.close();
       await queue.close();

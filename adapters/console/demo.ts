@@ -65,20 +65,7 @@ async function main(): Promise<number> {
   );
   await runRepl(runtime.ingress, outbox, process.stdin, out);
   // Input ended (EOF or /quit): let running work finish, then leave.
-  const queueIdle = async () => {
-    const { Queue } = await import('bullmq');
-    const q = new Queue('conversations', { connection: runtime.redis.duplicate(), prefix: config.QUEUE_PREFIX });
-    try {
-      for (;;) {
-        const counts = await q.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
-        if (Object.values(counts).every((n) => n === 0)) return;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    } finally {
-      await q.close();
-    }
-  };
-  await queueIdle();
+  await runtime.waitIdle();
   await runtime.close();
   await sim?.close();
   redis.stop();
