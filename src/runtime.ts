@@ -56,7 +56,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const line = new ConversationLine(redis, keys, jobs);
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
-  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, outboxes: opts.outboxes, log, tempDir };
+  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, outboxes: opts.outboxes, log, tempDir };
   const ingress = new Ingress({ config, redis, keys, queue: jobs, line, buttons, sessions, outboxes: opts.outboxes, log });
 
   let worker: ConversationWorker | undefined;

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { NemoApi } from '../nemo/types.js';
 import type { ConversationLine } from './line.js';
 import type { ButtonStore } from './buttons.js';
+import type { JobQueue } from './job-queue.js';
 import type { Keys } from './keys.js';
 import type { OutboxRegistry, Outbox } from './outbox.js';
 import type { Platform } from './message.js';
@@ -20,6 +21,7 @@ export interface CoreServices {
   sessions: SessionStore;
   buttons: ButtonStore;
   line: ConversationLine;
+  jobs: JobQueue;
   outboxes: OutboxRegistry;
   log: Logger;
   /** Directory for temporary files (inputs, rendered videos). */

@@ -12,6 +12,7 @@ import { runConversationJob } from '../core/conversation.js';
 import type { JobContext } from '../core/job-context.js';
 import type { CoreServices } from '../core/services.js';
 import { markCancelled } from '../core/cancel.js';
+import { announcePositions } from '../core/positions.js';
 import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { QUEUE_NAME } from './queue.js';
 
@@ -65,7 +66,7 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
 
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
     await markCancelled(svc, id, job.data);
-    if (inLine) await svc.line.leave(conv, id);
+    if (inLine) await leaveLine(svc, conv, id);
     return;
   }
   if (inLine) {
@@ -106,9 +107,15 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
       throw new DelayedError();
     }
     if (ctx.attemptsLeft > 0) throw err; // BullMQ retries with backoff; the job keeps its place
-    if (inLine) await svc.line.leave(conv, id);
+    if (inLine) await leaveLine(svc, conv, id);
     throw err;
   }
-  if (inLine) await svc.line.leave(conv, id);
+  if (inLine) await leaveLine(svc, conv, id);
+}
+
+/** Let the next job of the conversation run, and show the others their new place. */
+async function leaveLine(svc: CoreServices, conv: string, id: string): Promise<void> {
+  await svc.line.leave(conv, id);
+  await announcePositions(svc, conv).catch((err) => svc.log.debug({ err }, 'could not refresh line positions'));
 }
 

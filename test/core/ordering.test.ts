@@ -78,4 +78,14 @@ describe('ordering and isolation', () => {
     await b.send('x1', 'hello');
     await b.outbox.waitFor(() => b.outbox.in('x1').filter((m) => m.edits.at(-1)?.includes('Done')).length === 1);
   }, 30_000);
+
+  it('waiting jobs see their place in line move up', async () => {
+    await b.send('w1', 'make a video of a tram');
+    await b.send('w1', 'hello one');
+    await b.send('w1', 'hello two');
+    const third = b.outbox.in('w1').find((m) => m.text.includes('hello two'))!;
+    expect(third.text).toMatch(/#3 in line/);
+    await b.outbox.waitFor(() => third.edits.some((e) => /#2 in line/.test(e)), 20_000);
+    await b.outbox.waitFor(() => third.edits.at(-1)?.includes('Done'), 20_000);
+  }, 40_000);
 });
