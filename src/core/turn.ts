@@ -73,6 +73,8 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   return outcome(d, session, result);
 }
 
+const GENERATION_TOOL = /generat|animat|image_to_video|text_to_video/i;
+
 /** Failures after the message was sent that the project state can still resolve. */
 const RECOVERABLE: ReadonlySet<string> = new Set(['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend']);
 
@@ -149,7 +151,11 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
   const state = await readState(d, session.sessionId);
   const changed = draftFingerprint(state?.draft) !== ctx.data.baseline?.fingerprint;
   const ready = isReadyToExport(state?.draft);
-  const autoExport = svc.config.AUTO_EXPORT && ready && changed && !result.question;
+  // "A turn that produced a video": the draft changed, or the agent ran a generation tool (a backend may
+  // replace a clip without the draft's fingerprint changing). Agent text alone ("click Export") is not
+  // enough: it says that after a plain "hello" too.
+  const produced = changed || result.toolCalls.some((n) => GENERATION_TOOL.test(n));
+  const autoExport = svc.config.AUTO_EXPORT && ready && produced && !result.question;
 
   if (!ctx.data.replied) {
     if (result.question) {
