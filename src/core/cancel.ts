@@ -12,6 +12,7 @@ import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import type { Keys } from './keys.js';
 import type { MessageRef, OutboxRegistry } from './outbox.js';
+import type { CoreServices } from './services.js';
 
 export interface CancelDeps {
   redis: Redis;
@@ -40,6 +41,11 @@ export async function cancelConversation(deps: CancelDeps, conv: string, lang: s
     }
     try {
       const data = await deps.queue.data(id);
+      if (data?.renderStarted && !data.videoPath) {
+        // Between render polls: let a worker take it now, so it also cancels the render at Nemo.
+        await deps.queue.promote(id);
+        continue;
+      }
       await deps.queue.remove(id);
       await deps.redis.lrem(deps.keys.line(conv), 0, id);
       if (data) await markCancelled(deps, id, data, lang);
@@ -60,4 +66,12 @@ export async function markCancelled(deps: Pick<CancelDeps, 'redis' | 'keys' | 'o
   if (!raw || !outbox) return;
   const ref = JSON.parse(raw) as MessageRef;
   await outbox.editText({ ...data.target }, ref, `${data.header}\n${t(lang, 'stage.cancelled')}`).catch(() => undefined);
+}
+
+/** A cancelled job whose render is still running at Nemo: stop it there too (best effort). */
+export async function cancelRunningRender(svc: CoreServices, data: ConversationJobData, log: Logger): Promise<void> {
+  const { renderId, renderStarted, step } = data;
+  if (!renderId || !renderStarted || step !== 'poll') return;
+  const auth = await svc.sessions.credential(data.conv);
+  await svc.nemo.cancelRender(auth, renderId).catch((err) => log.warn({ err, renderId }, 'could not cancel the render'));
 }

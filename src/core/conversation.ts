@@ -9,6 +9,7 @@
 import { summarizeTimeline } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
 import type { CredentialHandle } from '../nemo/types.js';
+import { cancelRunningRender } from './cancel.js';
 import { runExportSteps } from './export.js';
 import { isTransient, userMessageFor } from './failures.js';
 import { t } from './i18n.js';
@@ -52,6 +53,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
   } catch (err) {
     if (ctx.isControlFlow(err)) throw err;
     if (ctx.signal.aborted) {
+      await cancelRunningRender(svc, ctx.data, ctx.log);
       await card.finish('stage.cancelled');
       return;
     }

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { runConversationJob } from '../core/conversation.js';
 import type { JobContext } from '../core/job-context.js';
 import type { CoreServices } from '../core/services.js';
-import { markCancelled } from '../core/cancel.js';
+import { cancelRunningRender, markCancelled } from '../core/cancel.js';
 import { announcePositions } from '../core/positions.js';
 import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { QUEUE_NAME } from './queue.js';
@@ -65,6 +65,7 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
   const abort = signal ?? new AbortController().signal;
 
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
+    await cancelRunningRender(svc, job.data, log);
     await markCancelled(svc, id, job.data);
     if (inLine) await leaveLine(svc, conv, id);
     return;

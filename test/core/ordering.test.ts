@@ -88,4 +88,17 @@ describe('ordering and isolation', () => {
     await b.outbox.waitFor(() => third.edits.some((e) => /#2 in line/.test(e)), 20_000);
     await b.outbox.waitFor(() => third.edits.at(-1)?.includes('Done'), 20_000);
   }, 40_000);
+
+  it('/cancel between render polls also cancels the render at Nemo', async () => {
+    b.sim.options.renderStepMs = 3000;
+    await b.send('x2', 'make a video of a harbour');
+    await b.outbox.waitFor(() => b.outbox.in('x2')[0]?.edits.some((e) => e.includes('Rendering the MP4 (')));
+    const r = await b.send('x2', '/cancel', { command: { name: 'cancel', args: '' } });
+    b.sim.options.renderStepMs = 80;
+    expect(r.outcome).toBe('answered');
+    await b.outbox.waitFor(() => b.sim.requestsTo('render_cancel').length === 1, 10_000);
+    await b.outbox.waitFor(() => b.outbox.in('x2')[0]!.edits.at(-1)?.includes('Cancelled'));
+    await new Promise((res) => setTimeout(res, 1500));
+    expect(b.outbox.in('x2').some((m) => m.kind === 'video')).toBe(false);
+  }, 30_000);
 });
