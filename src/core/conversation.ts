@@ -81,7 +81,7 @@ async function answerCredits(svc: CoreServices, ctx: JobContext, outbox: Outbox,
   const c = await svc.nemo.getCredits(auth);
   let text = t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen });
   const register = svc.nemo.registrationUrl(auth.credential);
-  if (register) text += `\n${t(target.lang, 'error.no_credits', { registerUrl: register }).replace(/^.*?: /, '📝 ')}`;
+  if (register) text += `\n${t(target.lang, 'credits.register', { url: register })}`;
   await finalAnswer(ctx, outbox, target, card, text);
 }
 

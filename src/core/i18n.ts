@@ -88,6 +88,7 @@ const messages = {
   'result.recovered': { en: '📡 The connection dropped, but the project changed, so the work went through.', zh: '📡 连接曾中断，但项目已更新，操作已完成。' },
   'export.nothing': { en: 'There is nothing to export yet. Describe the video you want (or send an image) first.', zh: '还没有可导出的内容。请先描述你想要的视频（或发送图片）。' },
   'credits.text': { en: (p: Params) => `💳 Credits: ${p.available} available${Number(p.frozen) > 0 ? `, ${p.frozen} reserved for running jobs` : ''}. A video costs about 100.`, zh: (p: Params) => `💳 积分：可用 ${p.available}${Number(p.frozen) > 0 ? `，冻结 ${p.frozen}` : ''}。生成一个视频约需 100 积分。` },
+  'credits.register': { en: (p: Params) => `📝 Free starter credits. Register to keep your project and get more: ${p.url}`, zh: (p: Params) => `📝 当前为免费体验积分。注册即可保留项目并获得更多积分：${p.url}` },
   'status.none': { en: 'No project yet. Send an image or describe a video to start one.', zh: '还没有项目。发送图片或描述视频即可开始。' },
   'status.empty': { en: 'Your project has no tracks yet.', zh: '项目中还没有轨道。' },
   'status.link': { en: (p: Params) => `Open in the web editor: ${p.url}`, zh: (p: Params) => `在网页编辑器中打开：${p.url}` },
