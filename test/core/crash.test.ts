@@ -87,4 +87,21 @@ describe('worker crash safety', () => {
     expect(sim.requestsTo('render_start').length).toBe(before + 1);
     expect(sim.requestsTo('run_sse')).toHaveLength(1);
   }, 100_000);
+
+  it('a worker stopped with SIGTERM mid-turn hands the job back at once; another finishes it', async () => {
+    const first = await startWorker();
+    const turns = sim.requestsTo('run_sse').length;
+    await runtime.ingress.accept(message('k2', 'make a video of a glacier'));
+    await outbox.waitFor(() => sim.requestsTo('run_sse').length === turns + 1);
+    const stoppedAt = Date.now();
+    first.removeAllListeners('exit');
+    const exited = new Promise<number | null>((r) => first.once('exit', (code) => r(code)));
+    first.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000); // it did not wait for the turn to finish
+    await startWorker();
+    const video = await outbox.waitFor(() => sessionsOf('k2').find((m) => m.kind === 'video'), 60_000);
+    expect(video.videoBytes!.equals(sim.fixture.bytes)).toBe(true);
+    expect(sim.requestsTo('run_sse').length).toBe(turns + 1);
+  }, 100_000);
 });
