@@ -50,6 +50,8 @@ export interface ConversationJobData {
   turnSentAt?: number;
   turnDone?: boolean;
   recoverChecks?: number;
+  /** Project fingerprint at the last recovery check, to see whether a changed project has settled. */
+  recoverSeen?: string;
   replied?: boolean;
   // --- export -------------------------------------------------------------------------------
   /** Export after the turn when it left a ready draft (AUTO_EXPORT). */

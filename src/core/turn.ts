@@ -174,14 +174,23 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
   return { export: autoExport };
 }
 
-/** The seed's recovery after a lost stream: poll the state until it changes, or give up. */
+/**
+ * The seed's recovery after a lost stream: poll the state until it changes, or give up after
+ * TURN_RECOVERY_MAX_CHECKS unchanged checks. Generation comes in two stages (the raw clip, then the
+ * backend adds music, title and effects), so a change is reported once the project holds still for
+ * one more check (or the checks run out), not at the first sign of the raw clip.
+ */
 async function recover(d: StepDeps): Promise<TurnOutcome> {
   const { ctx, svc } = d;
   const session = await svc.sessions.get(ctx.data.conv);
   if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished during recovery' });
   await d.card.maybeStillWorking();
   const state = await svc.nemo.getState(d.auth, session.sessionId);
-  if (draftFingerprint(state.draft) !== ctx.data.baseline?.fingerprint) {
+  const fingerprint = draftFingerprint(state.draft);
+  const checks = (ctx.data.recoverChecks ?? 0) + 1;
+  const changed = fingerprint !== ctx.data.baseline?.fingerprint;
+  const settled = changed && (fingerprint === ctx.data.recoverSeen || checks >= svc.config.TURN_RECOVERY_MAX_CHECKS);
+  if (settled) {
     await ctx.save({ turnDone: true });
     if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
     const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
@@ -190,9 +199,8 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
     return { export: autoExport };
   }
-  const checks = (ctx.data.recoverChecks ?? 0) + 1;
-  await ctx.save({ recoverChecks: checks });
-  if (checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
+  await ctx.save({ recoverChecks: checks, recoverSeen: changed ? fingerprint : undefined });
+  if (!changed && checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
     throw new NemoError({ kind: 'stream_dropped', message: `project unchanged after ${checks} checks` });
   }
   return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
