@@ -64,6 +64,20 @@ export function classifyTurn(ctx: SimContext, s: SimSession, text: string): Turn
   return 'chat';
 }
 
+/**
+ * The generation wait. With two stages the raw clip lands in the draft halfway (video track only) and
+ * the finished draft (music added) at the end, as the real backend does it.
+ */
+function rawClipStage(ctx: SimContext, s: SimSession, clipUrl: string): Step[] {
+  const ms = generationMs(ctx);
+  if (ctx.opts.generationStages !== 2) return [{ wait: ms }];
+  return [
+    { wait: ms / 2 },
+    { apply: () => { const d = buildGeneratedDraft(s, clipUrl, ctx.fixture); d.t = d.t?.slice(0, 1); s.draft = d; } },
+    { wait: ms / 2 },
+  ];
+}
+
 function generationMs(ctx: SimContext): number {
   const { turnMs, turnMsMax } = ctx.opts;
   return turnMsMax > turnMs ? turnMs + Math.random() * (turnMsMax - turnMs) : turnMs;
@@ -87,7 +101,7 @@ export function buildPlan(ctx: SimContext, s: SimSession, kind: TurnKind, text: 
         markQuestion(false),
         { ev: ev(textContent(GENERATE_START_TEXT)) },
         { ev: ev(callContent(callId, GENERATE_TOOL, args)) },
-        { wait: generationMs(ctx) },
+        ...rawClipStage(ctx, s, clipUrl),
         { ev: ev(responseContent(callId, GENERATE_TOOL, { status: 'success', video_url: clipUrl, duration: CLIP_MS / 1000 })) },
         {
           apply: () => {

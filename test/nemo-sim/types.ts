@@ -36,6 +36,8 @@ export interface SimOptions {
   returnUserId: boolean;
   /** Generation turns end with the documented "I encountered a temporary issue…" noise. */
   trailingNoise: boolean;
+  /** 2: a generation first leaves the raw clip in the draft, and adds the music halfway later (the seed's two stages). Default 1. */
+  generationStages: 1 | 2;
   /** Render start without all three X-Skill-* headers → HTTP 402. */
   requireSkillHeaders: boolean;
   maxUploadBytes: number;
@@ -61,6 +63,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   editCost: 0,
   returnUserId: true,
   trailingNoise: true,
+  generationStages: 1,
   requireSkillHeaders: true,
   maxUploadBytes: 200 * 1024 * 1024,
   staticTokens: {},
