@@ -147,15 +147,20 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     }
   };
 
+  /** Acknowledge within Discord's 3 s; false (logged) when the interaction could not be deferred. */
+  const deferInTime = async (defer: () => Promise<unknown>, what: string): Promise<boolean> => {
+    try {
+      await defer();
+      return true;
+    } catch (err) {
+      logger.warn({ error: describeDiscordError(err) }, `discord: could not defer ${what} in time`);
+      return false;
+    }
+  };
+
   const onSlash = async (i: ChatInputCommandInteraction) => {
     const receivedAt = Date.now();
-    let deferred = true;
-    try {
-      await i.deferReply();
-    } catch (err) {
-      deferred = false;
-      logger.warn({ error: describeDiscordError(err) }, 'discord: could not defer a slash command in time');
-    }
+    const deferred = await deferInTime(() => i.deferReply(), 'a slash command');
     const image = i.options.getAttachment('image');
     const attachment: AttachmentFacts | undefined = image
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
@@ -179,13 +184,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     const receivedAt = Date.now();
     const facts = { ...interactionFacts(i), customId: i.customId, messageId: i.message.id };
     if (!normalizeButton(facts, receivedAt)) return; // not one of ours
-    let deferred = true;
-    try {
-      await i.deferUpdate();
-    } catch (err) {
-      deferred = false;
-      logger.warn({ error: describeDiscordError(err) }, 'discord: could not defer a button press in time');
-    }
+    const deferred = await deferInTime(() => i.deferUpdate(), 'a button press');
     const msg = normalizeButton(facts, receivedAt)!;
     if (!deferred) delete msg.platformMeta;
     try {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
-import { captureLogs, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';
+import { captureLogs, dropPrefix, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';
 
 export { REDIS_URL, sleep, uniquePrefix, until };
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
@@ -72,13 +72,9 @@ export function newRedis(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+/** Delete a test prefix's keys (the shared cleanup; `redis` is kept for the callers' signature). */
+export async function deleteKeys(_redis: Redis, prefix: string): Promise<void> {
+  await dropPrefix(prefix);
 }
 
 export async function freePort(): Promise<number> {
