@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config.js';
 import { conversationKey, type IncomingMessage } from '../src/core/message.js';
 import { silentLogger } from '../src/log.js';
-import { QUEUE_NAME } from '../src/queue/queue.js';
+import { QUEUE_NAMES } from '../src/queue/queue.js';
 import { startRuntime } from '../src/runtime.js';
 import { dropPrefix } from '../test/helpers/harness.js';
 import { RecordingOutbox } from '../test/helpers/recording-outbox.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const base = `bench-${randomBytes(3).toString('hex')}`;
   // Baseline: bare BullMQ adds of comparable job data.
   const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const q = new Queue(QUEUE_NAME, { connection: conn, prefix: `${base}-raw` });
+  const q = new Queue(QUEUE_NAMES.turn, { connection: conn, prefix: `${base}-raw` });
   const baseline = await rate(32, (i) => q.add('turn', { v: 1, kind: 'turn', conv: `test:chat${i % CHATS}`, prompt: `make a video of scene ${i}`, header: 'x', step: 'start' }, { jobId: `raw-${i}` }));
   await q.close();
   conn.disconnect();

@@ -45,7 +45,12 @@ export const configFields = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Secrets are redacted at every level.'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis connection URL; a db number in the path (redis://host:6379/3) is honoured.'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('nemo').describe('Prefix of every Redis key (BullMQ queues and sessions); lets several deployments or test runs share one Redis.'),
-  WORKER_CONCURRENCY: int(16, 1).describe('Jobs one worker process runs at once (SSE turns, render polls, deliveries). Waiting jobs hold no slot.'),
+  WORKER_CONCURRENCY: int(10_000, 1).describe('Chat turns one worker process holds at once. A turn mostly waits on Nemo\'s SSE stream (a few tens of KiB each), so this can be large; the open-file limit (ulimit -n) must exceed it.'),
+  TASK_CONCURRENCY: int(256, 1).describe('Short jobs one worker runs at once: render starts and polls, credits and status answers. A lane of their own, so they never wait behind turns.'),
+  TRANSFER_CONCURRENCY: int(8, 1).describe('Bandwidth-heavy transfers one worker runs at once (video downloads and uploads to the chat, user files to Nemo), so memory and bandwidth stay bounded.'),
+  NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
+  MAX_QUEUED_PER_USER: int(5, 1).describe('Turns and exports one user may have waiting or running at once; beyond it the user is told to wait and nothing is queued.'),
+  MAX_QUEUED_PER_CONVERSATION: int(20, 1).describe('Turns and exports one conversation (channel or chat) may have waiting or running at once.'),
   TEMP_DIR: optionalString().describe('Directory for downloaded inputs and rendered videos (default: the OS temp dir). Files are deleted after delivery.'),
   // --- conversation behaviour -----------------------------------------------------------------
   STILL_WORKING_INTERVAL_MS: int(120_000, 100).describe('Send "⏳ Still working..." when this long passes with nothing new for the user.'),

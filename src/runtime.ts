@@ -19,7 +19,9 @@ import { NemoClient, nemoClientOptionsFromConfig } from './nemo/client.js';
 import type { NemoApi } from './nemo/types.js';
 import { ConversationLine } from './core/line.js';
 import { BullJobQueue } from './queue/bullmq-job-queue.js';
-import { connectRedis, createConversationQueue } from './queue/queue.js';
+import { connectRedis, createLaneQueues } from './queue/queue.js';
+import { TurnGate } from './core/turn-gate.js';
+import { UserShares } from './core/fair-shares.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
 
 export interface RuntimeOptions {
@@ -48,22 +50,24 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const redis = connectRedis(config, 'commands');
   const queueConn = connectRedis(config, 'commands');
   const keys = new Keys(config.QUEUE_PREFIX);
-  const queue = createConversationQueue(config, queueConn);
+  const queues = createLaneQueues(config, queueConn);
   const nemo = opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log));
   const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
   const buttons = new ButtonStore(redis, keys);
-  const jobs = new BullJobQueue(queue);
+  const jobs = new BullJobQueue(queues);
+  const gate = new TurnGate(redis, keys, config.NEMO_TOKEN, config.NEMO_TOKEN_MAX_TURNS);
+  const shares = new UserShares(redis, keys, jobs);
   const line = new ConversationLine(redis, keys, jobs);
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
-  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, outboxes: opts.outboxes, log, tempDir };
-  const ingress = new Ingress({ config, redis, keys, queue: jobs, line, buttons, sessions, outboxes: opts.outboxes, log });
+  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, outboxes: opts.outboxes, log, tempDir };
+  const ingress = new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes: opts.outboxes, log });
 
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;
   if (opts.runWorker) {
     workerConn = connectRedis(config, 'blocking');
-    worker = startConversationWorker(services, workerConn);
+    worker = startConversationWorker(services, workerConn, queues);
   }
   return {
     ingress,
@@ -71,14 +75,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     services,
     async waitIdle(pollMs = 500) {
       for (;;) {
-        const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
-        if (Object.values(counts).every((n) => n === 0)) return;
+        if ((await jobs.pending()) === 0) return;
         await new Promise((r) => setTimeout(r, pollMs));
       }
     },
     async close() {
       await worker?.close();
-      await queue.close();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
       workerConn?.disconnect();
       queueConn.disconnect();
       redis.disconnect();

@@ -12,13 +12,17 @@ import { NemoError } from '../nemo/errors.js';
 import { formatBytes, t } from './i18n.js';
 import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
+import { followLane } from './lanes.js';
 
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
 export async function runExportSteps(d: StepDeps): Promise<void> {
   const { ctx } = d;
+  await followLane(ctx);
   if (ctx.data.step === 'export') await startRender(d);
   if (ctx.data.step === 'poll') await poll(d);
+  // A finished render goes to the transfer lane: its download and upload never wait behind turns or polls.
+  await followLane(ctx);
   if (ctx.data.step === 'download') await download(d);
   if (ctx.data.step === 'deliver') await deliver(d);
 }

@@ -43,6 +43,8 @@ const messages = {
   ...errors,
   'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
   'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
+  'refuse.user_full': { en: (p: Params) => `🙋 You already have ${p.count} waiting. I'll take more once one of them finishes (or /cancel one).`, zh: (p: Params) => `🙋 你已有 ${p.count} 个任务在排队。请等其中一个完成后再发送（或用 /cancel 取消）。` },
+  'refuse.conversation_full': { en: (p: Params) => `🚦 This chat already has ${p.count} jobs waiting. Please send this again once the line gets shorter.`, zh: (p: Params) => `🚦 此聊天已有 ${p.count} 个任务在排队。请在队伍变短后再发送。` },
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {
@@ -64,6 +66,7 @@ const messages = {
   'ack.position': { en: (p: Params) => `🕒 #${p.position} in line — starts after the current job here.`, zh: (p: Params) => `🕒 排在第 ${p.position} 位，前一个任务完成后开始。` },
   'ack.now': { en: '⏳ Starting now…', zh: '⏳ 马上开始…' },
   'stage.queued': { en: 'Waiting in line', zh: '排队中' },
+  'stage.waiting_slot': { en: (p: Params) => `Waiting for a free studio slot (#${p.position} in line)`, zh: (p: Params) => `等待空闲的工作室名额（排第 ${p.position} 位）` },
   'stage.connecting': { en: 'Connecting', zh: '连接中' },
   'stage.downloading': { en: 'Fetching your file', zh: '获取文件' },
   'stage.uploading': { en: 'Uploading to the studio', zh: '上传到工作室' },

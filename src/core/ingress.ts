@@ -20,6 +20,7 @@ import type { Keys } from './keys.js';
 import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
 import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
+import type { UserShares } from './fair-shares.js';
 
 export interface IngressDeps {
   config: Config;
@@ -27,6 +28,7 @@ export interface IngressDeps {
   keys: Keys;
   queue: JobQueue;
   line: ConversationLine;
+  shares: UserShares;
   buttons: ButtonStore;
   sessions: SessionStore;
   outboxes: OutboxRegistry;
@@ -180,8 +182,19 @@ export class Ingress implements ConversationIngress {
       createdAt: Date.now(),
       step: 'start',
     };
-    // Join the line before the job exists, so a worker never sees a line job that is not in line.
-    const position = LINE_KINDS.has(kind) ? await deps.line.join(msg.conversationKey, jobId) : 1;
+    let position = 1;
+    if (LINE_KINDS.has(kind)) {
+      // Fair shares: a user's and a conversation's live jobs are capped; over a cap nothing is queued.
+      const user = await deps.shares.take(msg.platform, msg.userId, jobId, deps.config.MAX_QUEUED_PER_USER);
+      if (user !== true) return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.user_full', { count: user.full }));
+      // Join the line before the job exists, so a worker never sees a line job that is not in line.
+      const joined = await deps.line.join(msg.conversationKey, jobId, deps.config.MAX_QUEUED_PER_CONVERSATION);
+      if (typeof joined !== 'number') {
+        await deps.shares.give(msg.platform, msg.userId, jobId);
+        return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.conversation_full', { count: joined.full }));
+      }
+      position = joined;
+    }
     await deps.queue.add(jobId, data);
     await this.markDone(jobId);
     const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
@@ -192,6 +205,13 @@ export class Ingress implements ConversationIngress {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
     }
     return { outcome: 'queued', jobId, position };
+  }
+
+  /** Over a fair-share cap: say so, queue nothing, and mark the message handled (a redelivery is a duplicate). */
+  private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
+    await this.markDone(jobId);
+    await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
+    return { outcome: 'answered' };
   }
 }
 

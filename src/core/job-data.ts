@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import type { Attachment, Platform } from './message.js';
 import type { ChatTarget } from './outbox.js';
-import type { Draft } from '../nemo/types.js';
 
 export type JobKind = 'turn' | 'export' | 'credits' | 'status';
 
@@ -45,7 +44,8 @@ export interface ConversationJobData {
   // --- turn ---------------------------------------------------------------------------------
   uploaded?: boolean;
   sessionRenewed?: boolean;
-  baseline?: { fingerprint: string; draft?: Draft };
+  /** Fingerprint of the project before the turn; the draft itself is kept under keys.baseline (job data stays small). */
+  baseline?: { fingerprint: string };
   /** Set BEFORE the /run_sse POST: a resumed job must never send the message again. */
   turnSentAt?: number;
   turnDone?: boolean;

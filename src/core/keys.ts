@@ -35,6 +35,18 @@ export class Keys {
   delivered(jobId: string) {
     return `${this.prefix}:delivered:${jobId}`;
   }
+  /** The turn gate of one shared Nemo token (`id` is a hash of it); one hash tag, so its scripts suit a Cluster. */
+  gate(id: string, what: 'holders' | 'waiters' | 'seen') {
+    return `${this.prefix}:gate:{${id}}:${what}`;
+  }
+  /** Live turn and export jobs of one user (the per-user cap). */
+  userJobs(platform: string, userId: string) {
+    return `${this.prefix}:u:{${platform}:${userId}}:jobs`;
+  }
+  /** The project before a turn (describes silent edits); kept out of the job data, which stays small. */
+  baseline(jobId: string) {
+    return `${this.prefix}:baseline:${jobId}`;
+  }
   button(id: string) {
     return `${this.prefix}:btn:${id}`;
   }

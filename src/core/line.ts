@@ -11,13 +11,14 @@ import type { Redis } from 'ioredis';
 import { LIVE_STATES, type JobQueue } from './job-queue.js';
 import type { Keys } from './keys.js';
 
+/** Returns the 1-based position, or minus the line's length when it is full (ARGV[2] = cap). */
 const JOIN = `
 local pos = redis.call('LPOS', KEYS[1], ARGV[1])
-if not pos then
-  redis.call('RPUSH', KEYS[1], ARGV[1])
-  pos = redis.call('LPOS', KEYS[1], ARGV[1])
-end
-return pos + 1`;
+if pos then return pos + 1 end
+local n = redis.call('LLEN', KEYS[1])
+if n >= tonumber(ARGV[2]) then return -n end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return n + 1`;
 
 export class ConversationLine {
   constructor(
@@ -26,9 +27,27 @@ export class ConversationLine {
     private readonly queue: JobQueue,
   ) {}
 
-  /** Add a job (idempotent) and return its 1-based position. */
-  async join(conv: string, jobId: string): Promise<number> {
-    return Number(await this.redis.eval(JOIN, 1, this.keys.line(conv), jobId));
+  /**
+   * Add a job (idempotent) and return its 1-based position, or `{ full }` when the line already
+   * holds `cap` jobs. Entries whose jobs died are pruned before a refusal, so they never count.
+   */
+  async join(conv: string, jobId: string, cap = Number.MAX_SAFE_INTEGER): Promise<number | { full: number }> {
+    for (let pass = 0; ; pass++) {
+      const n = Number(await this.redis.eval(JOIN, 1, this.keys.line(conv), jobId, cap));
+      if (n > 0) return n;
+      if (pass > 0 || !(await this.prune(conv))) return { full: -n };
+    }
+  }
+
+  /** Drop entries whose jobs will never run again; true when any was dropped. */
+  private async prune(conv: string): Promise<boolean> {
+    let dropped = false;
+    for (const id of await this.ids(conv)) {
+      if (await this.isLive(id)) continue;
+      await this.redis.lrem(this.keys.line(conv), 0, id);
+      dropped = true;
+    }
+    return dropped;
   }
 
   async position(conv: string, jobId: string): Promise<number | undefined> {

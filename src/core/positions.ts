@@ -1,12 +1,29 @@
 /**
- * When a conversation's line moves, the jobs still waiting show their new place ("🕒 #2 in line").
- * Only the first few are refreshed: beyond that the number changes often and matters little.
+ * Leaving a conversation's line, and what follows: the next job runs, the turn gate's next waiters
+ * wake, the user's share is given back, and the jobs still waiting show their new place
+ * ("🕒 #2 in line"). Only the first few are refreshed: beyond that the number changes often and
+ * matters little.
  */
 import { t } from './i18n.js';
+import type { ConversationJobData } from './job-data.js';
 import type { MessageRef } from './outbox.js';
 import type { CoreServices } from './services.js';
 
 const REFRESH_FIRST = 5;
+
+export async function leaveLine(svc: CoreServices, data: ConversationJobData, jobId: string): Promise<void> {
+  await svc.line.leave(data.conv, jobId);
+  await releaseGate(svc, jobId);
+  await svc.shares.give(data.target.platform, data.target.userId ?? data.conv, jobId);
+  await svc.redis.del(svc.keys.baseline(jobId));
+  await announcePositions(svc, data.conv).catch((err) => svc.log.debug({ err }, 'could not refresh line positions'));
+}
+
+/** Free a turn-gate slot (no-op when not held) and wake the waiters it lets in. */
+export async function releaseGate(svc: CoreServices, jobId: string): Promise<void> {
+  const wake = await svc.gate.release(jobId);
+  await Promise.all(wake.map((id) => svc.jobs.promote(id)));
+}
 
 export async function announcePositions(svc: CoreServices, conv: string): Promise<void> {
   const ids = (await svc.line.ids(conv)).slice(1, 1 + REFRESH_FIRST);

@@ -12,6 +12,8 @@ import type { Keys } from './keys.js';
 import type { OutboxRegistry, Outbox } from './outbox.js';
 import type { Platform } from './message.js';
 import type { SessionStore } from './sessions.js';
+import type { TurnGate } from './turn-gate.js';
+import type { UserShares } from './fair-shares.js';
 
 export interface CoreServices {
   config: Config;
@@ -22,6 +24,10 @@ export interface CoreServices {
   buttons: ButtonStore;
   line: ConversationLine;
   jobs: JobQueue;
+  /** The shared token's cap on concurrent turns. */
+  gate: TurnGate;
+  /** Per-user caps on live jobs. */
+  shares: UserShares;
   outboxes: OutboxRegistry;
   log: Logger;
   /** Directory for temporary files (inputs, rendered videos). */

@@ -14,6 +14,20 @@ import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import type { StepDeps } from './job-context.js';
 import { actionButtons, questionButtons } from './replies.js';
 import type { SessionRecord } from './sessions.js';
+import { z } from 'zod';
+import { GATE_RECHECK_MS } from './turn-gate.js';
+import { releaseGate } from './positions.js';
+
+/** How long the project before a turn is kept (a turn, its recovery and its export fit well within). */
+const BASELINE_TTL_S = 2 * 24 * 3600;
+const storedDraft = z.record(z.string(), z.unknown());
+const safeJson = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+};
 
 
 /** Outcome for the caller: whether to go on and export. */
@@ -32,6 +46,21 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   }
   if (ctx.data.turnDone) return { export: !!ctx.data.exportAfterTurn };
 
+  // A shared token's cap on concurrent turns: wait (holding no slot) until the gate lets this one in.
+  const admitted = await d.svc.gate.acquire(ctx.id);
+  if (!admitted.run) {
+    await d.card.stage('stage.waiting_slot', { position: admitted.position });
+    return ctx.waitFor(GATE_RECHECK_MS, { wakeIf: () => d.svc.gate.wouldRun(ctx.id) });
+  }
+  try {
+    return await runAdmittedTurn(d);
+  } finally {
+    await releaseGate(d.svc, ctx.id);
+  }
+}
+
+async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
+  const { ctx } = d;
   let session: SessionRecord;
   let result: TurnResult;
   for (;;) {
@@ -115,9 +144,21 @@ async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void
  * The project before the turn (to describe silent edits and spot a new video). A backend that cannot
  * show the state of a brand-new session must not block the turn: an empty project is assumed.
  */
-async function snapshot(d: StepDeps, sessionId: string): Promise<{ fingerprint: string; draft?: Draft }> {
+async function snapshot(d: StepDeps, sessionId: string): Promise<{ fingerprint: string }> {
   const state = await readState(d, sessionId);
-  return { fingerprint: draftFingerprint(state?.draft), draft: state?.draft };
+  const key = d.svc.keys.baseline(d.ctx.id);
+  if (state?.draft) await d.svc.redis.set(key, JSON.stringify(state.draft), 'EX', BASELINE_TTL_S);
+  else await d.svc.redis.del(key);
+  return { fingerprint: draftFingerprint(state?.draft) };
+}
+
+/** The project before the turn, as `snapshot` kept it (undefined when it was empty or expired). */
+async function baselineDraft(d: StepDeps): Promise<Draft | undefined> {
+  const raw = await d.svc.redis.get(d.svc.keys.baseline(d.ctx.id));
+  if (!raw) return undefined;
+  // Read back from Redis: only a JSON object passes (a damaged key means "no baseline", not a crash).
+  const parsed = storedDraft.safeParse(safeJson(raw));
+  return parsed.success ? (parsed.data as Draft) : undefined;
 }
 
 /** Project state, or undefined (logged) when the backend will not show it; auth and cancel still throw. */
@@ -166,7 +207,7 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
       const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
       await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
     } else {
-      const changes = describeStateChange(ctx.data.baseline?.draft, state?.draft);
+      const changes = describeStateChange(await baselineDraft(d), state?.draft);
       await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join('; ') }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
@@ -193,7 +234,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   if (settled) {
     await ctx.save({ turnDone: true });
     if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
+    const changes = describeStateChange(await baselineDraft(d), state.draft);
     if (changes.length && !ctx.data.replied) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
     const autoExport = svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
     await ctx.save({ replied: true, exportAfterTurn: autoExport });

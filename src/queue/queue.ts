@@ -1,12 +1,23 @@
 /**
- * The conversation queue and its Redis connections.
+ * The lane queues and their Redis connections.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { ConversationJobData } from '../core/job-data.js';
+import { LANES, type Lane } from '../core/lanes.js';
 
-export const QUEUE_NAME = 'conversations';
+/** BullMQ queue name of each lane. */
+export const QUEUE_NAMES: Readonly<Record<Lane, string>> = { turn: 'turns', task: 'tasks', transfer: 'transfers' };
+
+export type LaneQueues = Record<Lane, Queue<ConversationJobData>>;
+
+/** Attempts and backoff of every job: transient failures are retried this often before the user is told. */
+export const JOB_ATTEMPTS = 3;
+export const JOB_BACKOFF_MS = 5_000;
+/** How long finished jobs are kept (for /cancel, dedupe of hand-overs and debugging). */
+export const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 10_000 } as const;
+export const KEEP_FAILED = { age: 30 * 24 * 3600 } as const;
 
 /**
  * A Redis connection from REDIS_URL (a db number in it is honoured). Blocking users (workers) need
@@ -19,15 +30,17 @@ export function connectRedis(cfg: Pick<Config, 'REDIS_URL'>, purpose: 'blocking'
   });
 }
 
-export function createConversationQueue(cfg: Config, connection: Redis): Queue<ConversationJobData> {
-  return new Queue<ConversationJobData>(QUEUE_NAME, {
-    connection,
-    prefix: cfg.QUEUE_PREFIX,
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
-      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
-    },
-  });
+export function createLaneQueues(cfg: Config, connection: Redis): LaneQueues {
+  const make = (lane: Lane) =>
+    new Queue<ConversationJobData>(QUEUE_NAMES[lane], {
+      connection,
+      prefix: cfg.QUEUE_PREFIX,
+      defaultJobOptions: {
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+      },
+    });
+  return Object.fromEntries(LANES.map((l) => [l, make(l)])) as LaneQueues;
 }

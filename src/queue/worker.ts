@@ -1,10 +1,12 @@
 /**
- * The BullMQ worker: runs conversation jobs, keeps each conversation's line moving, and turns the
- * core's `waitFor` into delayed jobs so waiting holds no slot.
+ * The BullMQ workers: one per lane (see core/lanes.ts), each with a pool sized for its kind of work.
+ * They run conversation jobs, keep each conversation's line moving, turn the core's `waitFor` into
+ * delayed jobs (waiting holds no slot) and its `moveTo` into a hand-over to another lane.
  *
- * Crash safety comes from BullMQ's stalled-job recovery (a killed worker's jobs return to the queue
- * once their lock expires; JOB_MAX_STALLED_COUNT is raised well above BullMQ's default of 1) and
- * from the step data each job saves before its slow calls.
+ * Crash safety comes from BullMQ's stalled-job recovery (a killed worker's jobs return to their
+ * queue once their lock expires; JOB_MAX_STALLED_COUNT is raised well above BullMQ's default of 1),
+ * from the step data each job saves before its slow calls, and from hand-overs being idempotent: the
+ * job is added to the next lane (a no-op when it is already there) before it completes in this one.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -12,78 +14,124 @@ import { runConversationJob } from '../core/conversation.js';
 import type { JobContext } from '../core/job-context.js';
 import type { CoreServices } from '../core/services.js';
 import { cancelRunningRender, markCancelled } from '../core/cancel.js';
-import { announcePositions } from '../core/positions.js';
+import { leaveLine } from '../core/positions.js';
 import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
-import { QUEUE_NAME } from './queue.js';
+import { LANES, laneOf, type Lane } from '../core/lanes.js';
+import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 
 /** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
 const PARK_MS = 60_000;
 
+/** Thrown through the core when a job continues in another lane (control flow, not a failure). */
+class HandedOver extends Error {
+  override readonly name = 'HandedOver';
+}
+
 export interface ConversationWorker {
-  worker: Worker<ConversationJobData>;
+  workers: Record<Lane, Worker<ConversationJobData>>;
+  /** Whether every lane's worker is consuming (for readiness checks). */
+  running(): boolean;
   close(): Promise<void>;
 }
 
-export function startConversationWorker(svc: CoreServices, connection: Redis): ConversationWorker {
+export function startConversationWorker(svc: CoreServices, connection: Redis, queues: LaneQueues): ConversationWorker {
   const { config } = svc;
-  const worker = new Worker<ConversationJobData>(QUEUE_NAME, (job, token, signal) => processJob(svc, job, token, signal), {
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDuration: config.JOB_LOCK_DURATION_MS,
-    stalledInterval: config.JOB_STALLED_INTERVAL_MS,
-    maxStalledCount: config.JOB_MAX_STALLED_COUNT,
-    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 30 * 24 * 3600 },
-  });
-  worker.on('error', (err) => svc.log.error({ err }, 'worker error'));
-  worker.on('failed', (job, err) => svc.log.warn({ err, jobId: job?.id }, 'job attempt failed'));
+  const concurrency: Record<Lane, number> = {
+    turn: config.WORKER_CONCURRENCY,
+    task: config.TASK_CONCURRENCY,
+    transfer: config.TRANSFER_CONCURRENCY,
+  };
+  const conns: Redis[] = [];
+  const make = (lane: Lane) => {
+    const conn = connection.duplicate();
+    conns.push(conn);
+    const w = new Worker<ConversationJobData>(QUEUE_NAMES[lane], (job, token, signal) => processJob(svc, queues, lane, job, token, signal), {
+      // Each lane blocks on its own connection, so a busy lane never delays another's fetches.
+      connection: conn,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: concurrency[lane],
+      lockDuration: config.JOB_LOCK_DURATION_MS,
+      stalledInterval: config.JOB_STALLED_INTERVAL_MS,
+      maxStalledCount: config.JOB_MAX_STALLED_COUNT,
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    });
+    w.on('error', (err) => svc.log.error({ err, lane }, 'worker error'));
+    w.on('failed', (job, err) => svc.log.warn({ err, jobId: job?.id, lane }, 'job attempt failed'));
+    return w;
+  };
+  const workers = Object.fromEntries(LANES.map((l) => [l, make(l)])) as Record<Lane, Worker<ConversationJobData>>;
 
   // /cancel from any bot process reaches the worker that runs the job.
   const sub = connection.duplicate();
   void sub.subscribe(svc.keys.cancelChannel()).catch((err) => svc.log.error({ err }, 'cancel subscription failed'));
   sub.on('message', (_channel, jobId: string) => {
-    if (worker.cancelJob(jobId, 'cancelled')) svc.log.info({ jobId }, 'cancelled running job');
+    for (const w of Object.values(workers)) if (w.cancelJob(jobId, 'cancelled')) svc.log.info({ jobId }, 'cancelled running job');
   });
 
   return {
-    worker,
+    workers,
+    running: () => Object.values(workers).every((w) => w.isRunning()),
     async close() {
       // Jobs mid-turn hand themselves back (resumed by another worker) instead of holding shutdown.
-      worker.cancelAllJobs('shutdown');
-      await worker.close();
+      for (const w of Object.values(workers)) w.cancelAllJobs('shutdown');
+      await Promise.all(Object.values(workers).map((w) => w.close()));
+      svc.gate.stop();
       sub.disconnect();
+      for (const c of conns) c.disconnect();
     },
   };
 }
 
-async function processJob(svc: CoreServices, job: Job<ConversationJobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+async function processJob(
+  svc: CoreServices,
+  queues: LaneQueues,
+  lane: Lane,
+  job: Job<ConversationJobData>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const id = job.id!;
   const { conv, kind } = job.data;
-  const log = svc.log.child({ jobId: id, conv, kind });
+  const log = svc.log.child({ jobId: id, conv, kind, lane });
   const inLine = LINE_KINDS.has(kind);
   const abort = signal ?? new AbortController().signal;
 
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
     await cancelRunningRender(svc, job.data, log);
     await markCancelled(svc, id, job.data);
-    if (inLine) await leaveLine(svc, conv, id);
+    if (inLine) await leaveLine(svc, job.data, id);
     return;
   }
+  const handOver = async (to: Lane): Promise<never> => {
+    await queues[to].add(job.data.kind, job.data, { jobId: id });
+    log.debug({ to }, 'handed over to another lane');
+    throw new HandedOver();
+  };
+  const belongs = laneOf(job.data);
+  if (belongs && belongs !== lane) {
+    // Resumed after a crash between the hand-over and this job's completion: finish the hand-over.
+    await handOver(belongs).catch((err) => {
+      if (!(err instanceof HandedOver)) throw err;
+    });
+    return;
+  }
+  const park = async (ms: number, wakeIf?: () => Promise<boolean>): Promise<never> => {
+    await job.moveToDelayed(Date.now() + ms, token);
+    // The reason to wait may have gone between the check and parking: re-check, so no wake-up is lost.
+    if (wakeIf && (await wakeIf())) await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  };
   if (inLine) {
     const may = await svc.line.mayRun(conv, id);
     if (may === 'gone') return;
-    if (may === 'wait') {
-      await job.moveToDelayed(Date.now() + PARK_MS, token);
-      // The head may have left between our check and parking: re-check, so no wake-up is lost.
-      if ((await svc.line.mayRun(conv, id)) === 'run') await job.promote().catch(() => undefined);
-      throw new DelayedError();
-    }
+    if (may === 'wait') await park(PARK_MS, async () => (await svc.line.mayRun(conv, id)) === 'run');
   }
 
   const ctx: JobContext = {
     id,
     data: job.data,
+    lane,
     log,
     signal: abort,
     attemptsLeft: Math.max(0, (job.opts.attempts ?? 1) - job.attemptsMade - 1),
@@ -91,16 +139,15 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
       Object.assign(job.data, patch);
       await job.updateData(job.data);
     },
-    async waitFor(ms) {
-      await job.moveToDelayed(Date.now() + ms, token);
-      throw new DelayedError();
-    },
-    isControlFlow: (err) => err instanceof DelayedError || (abort.aborted && abort.reason === 'shutdown'),
+    waitFor: (ms, opts) => park(ms, opts?.wakeIf),
+    moveTo: handOver,
+    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && abort.reason === 'shutdown'),
   };
 
   try {
     await runConversationJob(svc, ctx);
   } catch (err) {
+    if (err instanceof HandedOver) return;
     if (err instanceof DelayedError) throw err;
     if (abort.aborted && abort.reason === 'shutdown') {
       log.info('worker shutting down: handing the job back');
@@ -108,15 +155,8 @@ async function processJob(svc: CoreServices, job: Job<ConversationJobData>, toke
       throw new DelayedError();
     }
     if (ctx.attemptsLeft > 0) throw err; // BullMQ retries with backoff; the job keeps its place
-    if (inLine) await leaveLine(svc, conv, id);
+    if (inLine) await leaveLine(svc, job.data, id);
     throw err;
   }
-  if (inLine) await leaveLine(svc, conv, id);
+  if (inLine) await leaveLine(svc, job.data, id);
 }
-
-/** Let the next job of the conversation run, and show the others their new place. */
-async function leaveLine(svc: CoreServices, conv: string, id: string): Promise<void> {
-  await svc.line.leave(conv, id);
-  await announcePositions(svc, conv).catch((err) => svc.log.debug({ err }, 'could not refresh line positions'));
-}
-
