@@ -60,6 +60,7 @@ export const configFields = {
   TURN_RECOVERY_FIRST_MS: int(30_000, 10).describe('After a lost SSE stream or a worker crash mid-turn: wait this long, then check the project state.'),
   TURN_RECOVERY_INTERVAL_MS: int(60_000, 10).describe('Then check the state again this often.'),
   TURN_RECOVERY_MAX_CHECKS: int(5, 1).describe('Unchanged state checks before the turn is reported as failed.'),
+  COSMETIC_UPDATES_PER_SEC: int(20, 0).describe('Optional chat updates (typing indicators, elapsed-time refreshes, places in line) one process sends per second per platform; essential messages are never held back.'),
   PROGRESS_EDIT_INTERVAL_MS: int(5_000, 0).describe('Minimum time between edits of one status message (platform limits may raise it).'),
   JOB_LOCK_DURATION_MS: int(15_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over (renewed every half of it while the worker lives).'),
   JOB_STALLED_INTERVAL_MS: int(5_000, 50).describe('BullMQ stalled-job check interval.'),

@@ -22,6 +22,7 @@ import { BullJobQueue } from './queue/bullmq-job-queue.js';
 import { connectRedis, createLaneQueues } from './queue/queue.js';
 import { TurnGate } from './core/turn-gate.js';
 import { UserShares } from './core/fair-shares.js';
+import { CosmeticBudget } from './core/cosmetic-budget.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
 
 export interface RuntimeOptions {
@@ -60,7 +61,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const line = new ConversationLine(redis, keys, jobs);
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
-  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, outboxes: opts.outboxes, log, tempDir };
+  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes: opts.outboxes, log, tempDir };
   const ingress = new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes: opts.outboxes, log });
 
   let worker: ConversationWorker | undefined;

@@ -50,9 +50,17 @@ export class StatusCard {
     await this.render(true);
   }
 
-  /** Refresh the elapsed time (throttled; not news). */
+  /** Refresh the elapsed time (throttled, optional: skipped when the cosmetic budget is spent; not news). */
   async tick(): Promise<void> {
+    if (Date.now() - this.lastEditAt < this.minEditMs) return;
+    if (!this.svc.cosmetic.take(this.target.platform)) return;
     await this.render(false);
+  }
+
+  /** An optional stage update (a place in line that moved): shown when the cosmetic budget allows. */
+  async optionalStage(key: MessageKey, params: Record<string, string | number | undefined> = {}): Promise<void> {
+    if (!this.svc.cosmetic.take(this.target.platform)) return;
+    await this.stage(key, params);
   }
 
   /** Final state of the card. */
@@ -89,7 +97,7 @@ export class StatusCard {
    */
   async during<T>(action: ChatAction, work: () => Promise<T>): Promise<T> {
     const beat = async () => {
-      await this.outbox.sendAction(this.target, action).catch(() => undefined);
+      if (this.svc.cosmetic.take(this.target.platform)) await this.outbox.sendAction(this.target, action).catch(() => undefined);
       await this.maybeStillWorking();
       await this.tick();
     };

@@ -14,6 +14,7 @@ import type { Platform } from './message.js';
 import type { SessionStore } from './sessions.js';
 import type { TurnGate } from './turn-gate.js';
 import type { UserShares } from './fair-shares.js';
+import type { CosmeticBudget } from './cosmetic-budget.js';
 
 export interface CoreServices {
   config: Config;
@@ -26,6 +27,8 @@ export interface CoreServices {
   jobs: JobQueue;
   /** The shared token's cap on concurrent turns. */
   gate: TurnGate;
+  /** Optional chat updates are skipped beyond this per-process rate. */
+  cosmetic: CosmeticBudget;
   /** Per-user caps on live jobs. */
   shares: UserShares;
   outboxes: OutboxRegistry;

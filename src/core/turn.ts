@@ -49,7 +49,7 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   // A shared token's cap on concurrent turns: wait (holding no slot) until the gate lets this one in.
   const admitted = await d.svc.gate.acquire(ctx.id);
   if (!admitted.run) {
-    await d.card.stage('stage.waiting_slot', { position: admitted.position });
+    await d.card.optionalStage('stage.waiting_slot', { position: admitted.position });
     return ctx.waitFor(GATE_RECHECK_MS, { wakeIf: () => d.svc.gate.wouldRun(ctx.id) });
   }
   try {
