@@ -9,6 +9,8 @@ export class NullOutbox implements Outbox {
   readonly limits = { textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 0, maxDownloadBytes: 20 * 1024 * 1024 };
   sent = 0;
   videos = 0;
+  /** When each chat's first video arrived (the benchmarks' finish line). */
+  readonly videoAt = new Map<string, number>();
   private seq = 0;
   private ref(chatId: string): MessageRef {
     this.sent++;
@@ -21,6 +23,7 @@ export class NullOutbox implements Outbox {
   async deleteMessage(): Promise<void> {}
   async sendVideo(target: { chatId: string }): Promise<MessageRef> {
     this.videos++;
+    if (!this.videoAt.has(target.chatId)) this.videoAt.set(target.chatId, Date.now());
     return this.ref(target.chatId);
   }
   async sendLink(target: { chatId: string }): Promise<MessageRef> {

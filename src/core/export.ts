@@ -5,6 +5,7 @@
  * render it started instead of starting another. The video is posted once: a `delivered` record in
  * Redis is checked before and written right after the upload.
  */
+import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isReadyToExport } from '../nemo/draft.js';
@@ -102,7 +103,8 @@ async function poll(d: StepDeps): Promise<void> {
 async function download(d: StepDeps): Promise<void> {
   const { ctx, svc } = d;
   await d.card.stage('stage.downloading_result');
-  const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}.mp4`);
+  // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
+  const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}-${randomBytes(4).toString('hex')}.mp4`);
   const res = await d.card.during('upload_video', () =>
     svc.nemo.downloadRender(d.auth, {
       renderId: ctx.data.renderId!,
