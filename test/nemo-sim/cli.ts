@@ -8,7 +8,6 @@
  *   SIM_STATIC_TOKENS comma-separated tokens accepted as registered users with 10000 credits
  * Drive it over HTTP with the /__sim/* control API (see control.ts).
  */
-import { createLogger } from '../../src/log.js';
 import { startNemoSim } from './server.js';
 import type { SimOptions } from './types.js';
 
@@ -30,7 +29,14 @@ const opts: Partial<SimOptions> = {
 if (env['SIM_TURN_MS']) opts.turnMs = num(env['SIM_TURN_MS'], 400);
 else Object.assign(opts, { turnMs: 30_000, turnMsMax: 90_000 });
 
-const log = createLogger({ name: 'nemo-sim', level: env['LOG_LEVEL'] ?? 'info' });
+/** A tiny JSON-lines logger (the simulator imports nothing from the product but types). */
+const debug = /^(debug|trace)$/i.test(env['LOG_LEVEL'] ?? '');
+const line = (level: string, fields: Record<string, unknown>, msg: string): void =>
+  void process.stdout.write(`${JSON.stringify({ level, time: Date.now(), name: 'nemo-sim', ...fields, msg })}\n`);
+const log = {
+  info: (fields: Record<string, unknown>, msg: string) => line('info', fields, msg),
+  debug: (fields: Record<string, unknown>, msg: string) => (debug ? line('debug', fields, msg) : undefined),
+};
 const sim = await startNemoSim(opts, {
   onRequest: (r) => log.debug({ seq: r.seq, endpoint: r.endpoint, method: r.method, path: r.path }, 'request done'),
 });

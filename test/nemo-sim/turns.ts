@@ -138,7 +138,9 @@ export function buildPlan(ctx: SimContext, s: SimSession, kind: TurnKind, text: 
           { ev: ev(callContent(callId, EDIT_TOOL, { instruction: text, operation: 'add_text' })) },
           settle,
           { ev: ev(responseContent(callId, EDIT_TOOL, { status: 'success' })) },
-          { apply: () => { applyTitle(s, text); } },
+          ctx.opts.silentEditLagMs > 0
+            ? { apply: () => void setTimeout(() => applyTitle(s, text), ctx.opts.silentEditLagMs).unref() }
+            : { apply: () => { applyTitle(s, text); } },
         ],
       };
     case 'question':
