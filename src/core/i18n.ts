@@ -49,6 +49,10 @@ const messages = {
     en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
     zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
   },
+  'command.unknown': {
+    en: (p: Params) => `🤔 /${p.name} is not a command I know. Try /video <prompt> · /export · /status · /credits · /new · /cancel · /help — or just describe the video you want.`,
+    zh: (p: Params) => `🤔 我不认识 /${p.name} 这个命令。可用：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消 · /help 帮助，或直接描述你想要的视频。`,
+  },
   'new.done': { en: '🆕 Fresh project started. Send an image or a prompt.', zh: '🆕 已开始新项目。请发送图片或描述。' },
   'cancel.done': { en: (p: Params) => `🛑 Cancelled ${p.count} job(s).`, zh: (p: Params) => `🛑 已取消 ${p.count} 个任务。` },
   'cancel.none': { en: 'Nothing to cancel: no jobs are running or waiting here.', zh: '这里没有进行中或排队的任务。' },

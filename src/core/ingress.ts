@@ -103,6 +103,9 @@ export class Ingress implements ConversationIngress {
         return say(t(lang, 'refuse.empty'));
       case 'help':
         return say(t(lang, 'help'));
+      case 'unknown_command':
+        // Never sent to Nemo as a prompt: it would run (and charge) a turn for a typo.
+        return say(t(lang, 'command.unknown', { name: intent.name }));
       case 'upload_hint':
         return say(t(lang, 'upload.ask_file', { types: SUPPORTED_LIST, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
       case 'new':

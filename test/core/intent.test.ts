@@ -20,6 +20,34 @@ describe('intent router', () => {
     expect(route(text)).toBe(kind);
   });
 
+  // Keyword and intent classification (the skill's routing), English and Chinese, negatives included.
+  it.each([
+    // export
+    ['please export my video', 'export'], ['can you send me the video', 'export'], ['帮我导出', 'export'], ['export please!', 'export'],
+    ['could you export it now?', 'export'], ['I want to download my video', 'export'], ['save the mp4', 'export'], ['send it over', 'export'],
+    ['give me the video please', 'export'], ['请把视频导出', 'export'], ['帮我下载一下视频', 'export'], ['视频发我', 'export'], ['EXPORT', 'export'],
+    ['再导出一次', 'export'],
+    // credits
+    ['how many credits do I have', 'credits'], ['what is my balance?', 'credits'], ['check my credits please', 'credits'],
+    ['credits left?', 'credits'], ['我还有多少积分', 'credits'], ['查一下余额', 'credits'], ['积分还剩多少？', 'credits'],
+    // status
+    ["what's the status?", 'status'], ['show me the timeline', 'status'], ['show my project', 'status'], ["how's the progress", 'status'],
+    ['项目状态', 'status'], ['看看时间线', 'status'], ['轨道有哪些', 'status'],
+    // upload
+    ['I want to upload a photo', 'upload_hint'], ['how do I upload?', 'upload_hint'], ['我要上传图片', 'upload_hint'],
+    // negatives: an edit, a new video, or "not yet" → the agent
+    ["don't export yet", 'turn'], ['do not download it', 'turn'], ['not yet, export later', 'turn'], ['先别导出', 'turn'], ['不要导出', 'turn'],
+    ['export it in 9:16 with a title', 'turn'], ['export in 1080p', 'turn'], ['add music and export', 'turn'], ['make the video shorter and send it', 'turn'],
+    ['导出成竖屏', 'turn'], ['加个标题然后导出', 'turn'], ['make a video about my credit card', 'turn'], ['generate a clip about a rocket launch status screen', 'turn'],
+    ['send a cat video', 'turn'], ['download some lo-fi music for the background', 'turn'],
+    ['I was thinking about the export of goods in the 18th century and how ships carried them across the sea', 'turn'],
+    ['hello', 'turn'], ['把这张图做成5秒的动画视频', 'turn'],
+    // unknown commands never reach the agent
+    ['/jobs', 'unknown_command'], ['/jobs@nemo_bot list', 'unknown_command'],
+  ])('%j → %s', (text, kind) => {
+    expect(route(text)).toBe(kind);
+  });
+
   it('routes commands, files and buttons', () => {
     expect(route('', { command: { name: 'video', args: 'a cat surfing' } })).toBe('turn');
     expect(route('', { command: { name: 'credits', args: '' } })).toBe('credits');
@@ -27,6 +55,8 @@ describe('intent router', () => {
     expect(route('', { command: { name: 'start', args: '' } })).toBe('help');
     expect(route('export', { attachments: [{ name: 'a.png', source: { kind: 'path', path: '/x' } }] })).toBe('turn');
     expect(route('', { button: { id: 'abc' } })).toBe('button');
+    expect(route('list', { command: { name: 'jobs', args: 'list' } })).toBe('unknown_command');
+    expect(route('/path/to/file.png animate it')).toBe('turn');
   });
 });
 
