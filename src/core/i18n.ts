@@ -17,10 +17,17 @@ const errors: Record<`error.${NemoErrorKind}`, Entry> = {
     en: (p) => (p.registerUrl ? `💳 Out of free credits. Register to keep your project and get more: ${p.registerUrl}` : `💳 Out of credits. Top up in your account: ${p.topUpUrl ?? 'nemovideo.com'}`),
     zh: (p) => (p.registerUrl ? `💳 免费积分已用完。注册即可保留项目并获得更多积分：${p.registerUrl}` : `💳 积分不足。请在账户中充值：${p.topUpUrl ?? 'nemovideo.com'}`),
   },
-  'error.plan_blocked': { en: '🔒 Export is blocked on the free plan (this is the plan, not your credits). Register or upgrade your plan to unlock export.', zh: '🔒 免费套餐无法导出（与积分无关）。请注册或升级套餐以解锁导出。' },
+  'error.plan_blocked': {
+    en: (p) => `🔒 Export is blocked on the free plan (this is the plan, not your credits). Register or upgrade your plan to unlock export.${p.registerUrl ? ` ${p.registerUrl}` : ''}`,
+    zh: (p) => `🔒 免费套餐无法导出（与积分无关）。请注册或升级套餐以解锁导出。${p.registerUrl ? ` ${p.registerUrl}` : ''}`,
+  },
   'error.unsupported_file': { en: (p) => `📎 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} not a supported type. I accept: ${p.types}.`, zh: (p) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}格式不受支持。支持：${p.types}。` },
   'error.file_too_large': { en: (p) => `📦 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} too large (max ${p.maxMb} MB). Compress or trim it and send it again.`, zh: (p) => `📦 ${p.fileName ? `“${p.fileName}”` : '文件'}太大（上限 ${p.maxMb} MB）。请压缩或剪短后重新发送。` },
   'error.rate_limited': { en: '🚦 The video service is busy right now. Please try again in a minute.', zh: '🚦 视频服务繁忙，请一分钟后再试。' },
+  'error.token_quota': {
+    en: '🚦 The free trial of the video service is used up for this bot for now: it hands out only a few free starter accounts per network address each week, and I already tried again. Please come back in a few days, or ask the bot admin to connect a Nemo account (NEMO_TOKEN).',
+    zh: '🚦 视频服务的免费体验名额暂时用完了：每个网络地址每周只发放少量免费体验账号，已重试过一次。请过几天再来，或请管理员接入 Nemo 账号（NEMO_TOKEN）。',
+  },
   'error.missing_client_id': { en: '⚠️ Could not get a free starter token. Please try again later.', zh: '⚠️ 暂时无法获取免费体验凭证，请稍后再试。' },
   'error.forbidden': { en: '🔒 This token is not allowed to do that. Ask the bot admin for a token with more access.', zh: '🔒 当前凭证无此权限，请联系管理员。' },
   'error.stream_timeout': { en: '⌛ The video service took too long and I stopped waiting. Nothing was sent twice; try again or check /status.', zh: '⌛ 视频服务响应超时，已停止等待。请重试或使用 /status 查看。' },

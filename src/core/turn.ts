@@ -55,8 +55,9 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
         await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
         continue;
       }
-      if (err instanceof NemoError && err.kind === 'rate_limited') {
-        // A 429 answers before any stream: the message did not run, so the queue may retry it later.
+      if (err instanceof NemoError && (err.kind === 'rate_limited' || err.kind === 'token_quota')) {
+        // A 429 answers before any stream (or a token renewal was refused): the message did not run,
+        // so it may be sent later.
         await ctx.save({ turnSentAt: undefined });
         throw err;
       }
