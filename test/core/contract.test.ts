@@ -48,18 +48,20 @@ describe('the Nemo contract end to end', () => {
   });
 
   it('2001 for an anonymous user whose answers carried no user id: the bind id is read from the state, and the registration link shown', async () => {
-    await b.send('c1', 'hello');
-    await stopped(b, 'c1');
-    const token = b.sim.requestsTo('run_sse').at(-1)!.token!;
-    // Neither the token nor the session answer carried a user id (the official examples' shape).
-    expect(b.sim.options.returnUserId).toBe(false);
-    b.sim.setCredits(token, 0);
-    b.sim.fault({ endpoint: 'state', kind: 'error', status: 500 }); // the turn's own state read fails
-    await b.send('c1', 'make a video of a dog');
-    const msg = await b.outbox.waitFor(() => b.outbox.in('c1').find((m) => m.text.startsWith('💳')));
-    const account = [...b.sim.sessions.values()].find((s) => s.token === token)!;
-    expect(msg.text).toContain(`/register?bind=${account.userId}`);
-    expect(msg.text).not.toMatch(/Top up/);
+    const s = await startBench('contract-2001', { sim: { initialCredits: 0 } });
+    try {
+      // Neither the token nor the session answer carries a user id (the official examples' shape), and
+      // the turn's own state read fails: only a state read at the moment of the 2001 can find the id.
+      expect(s.sim.options.returnUserId).toBe(false);
+      s.sim.fault({ endpoint: 'state', kind: 'error', status: 500 });
+      await s.send('c1', 'make a video of a dog');
+      const msg = await s.outbox.waitFor(() => s.outbox.in('c1').find((m) => m.text.startsWith('💳')));
+      const session = [...s.sim.sessions.values()][0]!;
+      expect(msg.text).toContain(`/register?bind=${session.userId}`);
+      expect(msg.text).not.toMatch(/Top up/);
+    } finally {
+      await s.close();
+    }
   });
 
   it('2001 in the middle of a stream is out-of-credits, with the registration link (not a generic error)', async () => {
