@@ -12,7 +12,7 @@ import type { CredentialHandle } from '../nemo/types.js';
 import { cancelRunningRender } from './cancel.js';
 import { runExportSteps } from './export.js';
 import { isTransient, userMessageFor } from './failures.js';
-import { t } from './i18n.js';
+import { t, timelineWords } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import { StatusCard } from './progress.js';
@@ -138,7 +138,7 @@ async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, 
   let text: string;
   try {
     const state = await svc.nemo.getState(auth, session.sessionId);
-    text = state.draft?.t?.length ? summarizeTimeline(state.draft) : t(target.lang, 'status.empty');
+    text = state.draft?.t?.length ? summarizeTimeline(state.draft, { words: timelineWords(target.lang) }) : t(target.lang, 'status.empty');
   } catch (err) {
     if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
     await svc.sessions.reset(ctx.data.conv);

@@ -4,6 +4,7 @@
  * Errors from the Nemo client carry only a key (`error.<kind>`); local failures use their own keys.
  * Messages are short and say what to do next, so one place decides the bot's voice.
  */
+import { EN_TIMELINE_WORDS, type TimelineWords } from '../nemo/draft.js';
 import type { NemoErrorKind } from '../nemo/errors.js';
 
 export type Lang = 'en' | 'zh';
@@ -120,6 +121,27 @@ export function t(lang: string, key: MessageKey, params: Params = {}): string {
   const entry: Entry = messages[key];
   const v = lang === 'zh' ? entry.zh : entry.en;
   return typeof v === 'function' ? v(params) : v;
+}
+
+const ZH_TIMELINE_WORDS: TimelineWords = {
+  labels: { Video: '视频', BGM: '背景音乐', Audio: '音频', Title: '标题', Track: '轨道' },
+  names: { clip: '片段', audio: '音频', text: '文字', item: '素材' },
+  head: (n) => `时间线（${n} 条轨道）`,
+  empty: '空',
+  added: (w) => `新增 ${w}`,
+  removed: (w) => `移除 ${w}`,
+  changed: (w, how) => `${w} 已修改（${how}）`,
+  volume: (a, b) => `音量 ${a} → ${b}`,
+  updated: '时间线已更新',
+  colon: '：',
+  comma: '，',
+  paren: (inner) => `（${inner}）`,
+  quote: (t) => `“${t}”`,
+};
+
+/** Words of the timeline summary and change lists in the chat's language. */
+export function timelineWords(lang: string): TimelineWords {
+  return lang === 'zh' ? ZH_TIMELINE_WORDS : EN_TIMELINE_WORDS;
 }
 
 /** Human file size: 1.2 MB, 830 KB. */

@@ -9,7 +9,7 @@
 import { describeStateChange, draftFingerprint, isReadyToExport, translateGui } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
 import type { Draft, TurnEvent, TurnResult } from '../nemo/types.js';
-import { t } from './i18n.js';
+import { t, timelineWords } from './i18n.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import type { StepDeps } from './job-context.js';
 import { actionButtons, questionButtons } from './replies.js';
@@ -167,7 +167,7 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
       const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
       await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
     } else {
-      const changes = describeStateChange(ctx.data.baseline?.draft, state?.draft);
+      const changes = describeStateChange(ctx.data.baseline?.draft, state?.draft, timelineWords(target.lang));
       await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join('; ') }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
@@ -194,7 +194,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   if (settled) {
     await ctx.save({ turnDone: true });
     if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(ctx.data.baseline?.draft, state.draft);
+    const changes = describeStateChange(ctx.data.baseline?.draft, state.draft, timelineWords(d.target.lang));
     if (changes.length && !ctx.data.replied) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
     const autoExport = svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
