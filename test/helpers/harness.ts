@@ -21,6 +21,7 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     RENDER_POLL_INTERVAL_MS: '100',
     TURN_RECOVERY_FIRST_MS: '200',
     TURN_RECOVERY_INTERVAL_MS: '200',
+    SILENT_TURN_RECHECK_MS: '100',
     PROGRESS_EDIT_INTERVAL_MS: '0',
     NEMO_RATE_LIMIT_RETRY_MS: '50',
     JOB_LOCK_DURATION_MS: '2000',

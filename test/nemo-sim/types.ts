@@ -125,8 +125,9 @@ export interface SimRequest {
   at: number;
 }
 
-export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | 'chat';
-export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat'];
+/** `gui`: (forced only) a reply full of web-editor instructions: drag, open a panel, check billing, click a button. */
+export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | 'chat' | 'gui';
+export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat', 'gui'];
 
 export type FaultKind =
   | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay';
