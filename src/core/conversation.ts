@@ -16,7 +16,7 @@ import { t, timelineWords } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import { StatusCard } from './progress.js';
-import { failureButtons } from './replies.js';
+import { failureButtons, withReady } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
 import { runTurnStep } from './turn.js';
 
@@ -27,6 +27,12 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
   await card.load();
   let authHandle: CredentialHandle | undefined;
   try {
+    if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
+      // The skill's first moment: "Connecting…" on the card while the token and session are set up;
+      // the first answer after it says the bot is ready (no technical details in the chat).
+      await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', 24 * 3600);
+      await card.stage('stage.connecting');
+    }
     const auth = await svc.sessions.credential(ctx.data.conv);
     authHandle = auth;
     switch (ctx.data.kind) {
@@ -129,12 +135,12 @@ async function answerCredits(svc: CoreServices, ctx: JobContext, outbox: Outbox,
   let text = t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen });
   const register = await registrationLink(svc, ctx, auth);
   if (register) text += `\n${t(target.lang, 'credits.register', { url: register })}`;
-  await finalAnswer(ctx, outbox, target, card, text);
+  await finalAnswer(svc, ctx, outbox, target, card, text);
 }
 
 async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
   const session = await svc.sessions.get(ctx.data.conv);
-  if (!session) return finalAnswer(ctx, outbox, target, card, t(target.lang, 'status.none'));
+  if (!session) return finalAnswer(svc, ctx, outbox, target, card, t(target.lang, 'status.none'));
   let text: string;
   try {
     const state = await svc.nemo.getState(auth, session.sessionId);
@@ -142,17 +148,17 @@ async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, 
   } catch (err) {
     if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
     await svc.sessions.reset(ctx.data.conv);
-    return finalAnswer(ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
+    return finalAnswer(svc, ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
   }
   if (session.taskId) {
     const claim = await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
     if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
   }
-  await finalAnswer(ctx, outbox, target, card, text);
+  await finalAnswer(svc, ctx, outbox, target, card, text);
 }
 
 /** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */
-async function finalAnswer(ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
-  await outbox.sendText(target, text, { replyTo: ctx.data.replyTo });
+async function finalAnswer(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
+  await outbox.sendText(target, await withReady(svc, ctx.data.conv, target.lang, text), { replyTo: ctx.data.replyTo });
   await card.remove();
 }

@@ -57,3 +57,8 @@ export async function failureButtons(svc: CoreServices, ctx: JobContext): Promis
   }
   return undefined;
 }
+
+/** The first answer after connecting starts with "ready" (once per connection; see runConversationJob). */
+export async function withReady(svc: CoreServices, conv: string, lang: string, text: string): Promise<string> {
+  return (await svc.redis.del(svc.keys.ready(conv))) === 1 ? `${t(lang, 'ready')}\n${text}` : text;
+}

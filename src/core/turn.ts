@@ -13,7 +13,7 @@ import type { Draft, ProjectState, TurnEvent, TurnResult } from '../nemo/types.j
 import { t, timelineWords } from './i18n.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import type { StepDeps } from './job-context.js';
-import { guiButtons, questionButtons } from './replies.js';
+import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 
 
@@ -36,7 +36,7 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   let session: SessionRecord;
   let result: TurnResult;
   for (;;) {
-    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.lang, d.auth);
+    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.language ?? d.target.lang, d.auth);
     try {
       await uploadIfNeeded(d, session);
       if (!ctx.data.prompt.trim()) {
@@ -255,6 +255,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
 
 async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof guiButtons>>): Promise<void> {
   const max = d.outbox.limits.textMaxChars;
+  text = await withReady(d.svc, d.ctx.data.conv, d.target.lang, text);
   const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
   await d.card.markNews();
