@@ -54,8 +54,8 @@ const messages = {
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {
-    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
-    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
+    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n• Plain words work too: "export", "send me the video", "how many credits do I have", "status"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
+    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n• 也可以直接说：“导出”“把视频发给我”“我还有多少积分”“状态”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
   },
   'command.unknown': {
     en: (p: Params) => `🤔 /${p.name} is not a command I know. Try /video <prompt> · /export · /status · /credits · /new · /cancel · /help — or just describe the video you want.`,
