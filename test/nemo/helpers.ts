@@ -37,7 +37,15 @@ export async function rig(simOpts: Partial<SimOptions> = {}, clientOpts: Partial
   // anonymous tokens from one loopback address.
   const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 50, editTurnMs: 30, renderStepMs: 60, returnUserId: true, anonymousTokensPerAddress: 1000, ...simOpts });
   const client = new NemoClient(clientOptions(sim, clientOpts));
-  return { sim, client, close: async () => void (await Promise.all([client.close(), sim.close()])) };
+  return {
+    sim,
+    client,
+    // The client kept the Nemo contract in every call of the test (the sim fails and records any breach).
+    close: async () => {
+      await Promise.all([client.close(), sim.close()]);
+      sim.assertNoViolations();
+    },
+  };
 }
 
 /** A handle whose `save` calls are recorded. */
