@@ -54,6 +54,8 @@ export function detectLanguage(text: string): string | undefined {
     const n = s.match(re)?.length ?? 0;
     if (n > 0 && (!best || n > best[1])) best = [lang, n];
   }
+  const latinWords = s.toLowerCase().match(/[a-zà-ÿœß]{2,}/g)?.length ?? 0;
+  if (best && best[1] === 1 && latinWords >= 3) best = undefined; // one stray character in a Latin sentence
   if (best) {
     if (best[0] === 'ru' && /[іїєґ]/i.test(s)) return 'uk';
     if (best[0] === 'ar' && /[پچژگ]/.test(s)) return 'fa';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { routeIntent } from '../../src/core/intent.js';
 import { checkAttachments, linkAttachments } from '../../src/core/attachments.js';
 import { headerFor } from '../../src/core/ingress.js';
+import { detectLanguage, sessionLanguage, uiLanguage } from '../../src/core/language.js';
 
 const route = (text: string, extra: Partial<Parameters<typeof routeIntent>[0]> = {}) => routeIntent({ text, attachments: [], ...extra }).kind;
 
@@ -76,5 +77,23 @@ describe('attachments', () => {
     const atts = [{ name: 'cat.png', sizeBytes: 1_300_000, source: { kind: 'path' as const, path: '/x' } }];
     expect(headerFor('turn', 'en', 'make it dance', atts)).toBe('🎬 Got it!\n🖼️ cat.png (1.2 MB)\n📝 “make it dance”');
     expect(headerFor('turn', 'zh', '让它跳舞', atts)).toContain('收到');
+  });
+});
+
+describe('language of a message', () => {
+  it.each([
+    ['把这张图做成5秒的动画视频', 'zh'], ['この写真を動画にして', 'ja'], ['이 사진으로 동영상을 만들어 줘', 'ko'], ['Сделай видео с котом', 'ru'],
+    ['Зроби відео з котом', 'uk'], ['اصنع فيديو لقطة', 'ar'], ['یک ویدیو از گربه بساز', 'fa'], ['Haz un video de un gato en la playa', 'es'],
+    ['Fais une vidéo avec mon chat dans le jardin', 'fr'], ['Mach bitte ein Video mit meiner Katze und dem Hund', 'de'],
+    ['Faça um vídeo do meu gato na praia', 'pt'], ['Fai un video con il mio gatto nel giardino', 'it'], ['make a video of a cat on the beach', 'en'],
+    ['make a video of my cat 猫', 'en'], ['hello', undefined], ['🐱🐱', undefined], ['https://x.test/a.png', undefined],
+  ])('%j → %s', (text, lang) => {
+    expect(detectLanguage(text)).toBe(lang);
+  });
+  it('falls back to the locale, then the default; the bot speaks zh for Chinese text or a Chinese locale', () => {
+    expect(sessionLanguage('ok', 'pt-BR', 'en')).toBe('pt');
+    expect(sessionLanguage('ok', undefined, 'en')).toBe('en');
+    expect(sessionLanguage('导出视频吧', 'en-US', 'en')).toBe('zh');
+    expect([uiLanguage('导出', 'en'), uiLanguage('export', 'zh-TW'), uiLanguage('Haz un video de un gato', 'es')]).toEqual(['zh', 'zh', 'en']);
   });
 });
