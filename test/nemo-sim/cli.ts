@@ -6,6 +6,7 @@
  *   SIM_EDIT_TURN_MS  (8000)   SIM_RENDER_STEP_MS (10000)   SIM_HEARTBEAT_MS (15000)
  *   SIM_RENDER_SHAPE  top-level | data      SIM_ERROR_STYLE http | code200
  *   SIM_STATIC_TOKENS comma-separated tokens accepted as registered users with 10000 credits
+ *   SIM_TOKENS_PER_ADDRESS (10) anonymous tokens one address may get per 7 days (the skill's per-IP quota)
  * Drive it over HTTP with the /__sim/* control API (see control.ts).
  */
 import { startNemoSim } from './server.js';
@@ -22,6 +23,7 @@ const opts: Partial<SimOptions> = {
   heartbeatMs: num(env['SIM_HEARTBEAT_MS'], 15_000),
   renderShape: env['SIM_RENDER_SHAPE'] === 'data' ? 'data' : 'top-level',
   errorStyle: env['SIM_ERROR_STYLE'] === 'code200' ? 'code200' : 'http',
+  anonymousTokensPerAddress: num(env['SIM_TOKENS_PER_ADDRESS'], 10),
   staticTokens: Object.fromEntries(
     (env['SIM_STATIC_TOKENS'] ?? '').split(',').map((t) => t.trim()).filter(Boolean).map((t) => [t, { credits: 10_000 }]),
   ),
