@@ -37,6 +37,8 @@ export interface BurstFigures {
   duplicateVideos: number;
   runSsePerSessionMax: number;
   crossings: string[];
+  /** Requests the simulator refused as contract violations. */
+  violations: number;
 }
 
 const TOKEN = '5550009999:AAE-burst-bench-token-abcdefghijklmno';
@@ -124,6 +126,7 @@ export async function measureBurst(o: BurstOptions): Promise<BurstFigures> {
       duplicateVideos,
       runSsePerSessionMax: Math.max(0, ...perSession.values()),
       crossings,
+      violations: sim.violations.length,
     };
   } finally {
     await stopChild(bot);
@@ -146,6 +149,7 @@ export async function run(o: Partial<BurstOptions> = {}): Promise<BenchReport> {
     row({ name: 'ack latency p99', value: percentile(f.acks, 99), unit: 'ms' }),
     row({ name: 'ack latency max', value: Math.max(...f.acks), unit: 'ms', target: '≤ 2000 ms', max: 2000 }),
     row({ name: 'duplicate videos', value: f.duplicateVideos, unit: '', target: '0', max: 0 }),
+    row({ name: 'Nemo contract violations', value: f.violations, unit: '', target: '0', max: 0 }),
     row({ name: 'requests crossing conversations', value: f.crossings.length, unit: '', target: '0', max: 0 }),
   );
   rep.notes.push('Baseline for latencies is the backend turn time: no video can arrive sooner.');

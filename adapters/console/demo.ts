@@ -69,6 +69,11 @@ async function main(): Promise<number> {
   await runtime.close();
   await sim?.close();
   redis.stop();
+  if (sim?.violations.length) {
+    // The simulator is stricter than the contract: a violation is a bot bug, never silently ignored.
+    for (const v of sim.violations) console.error(`✖ Nemo contract violation #${v.seq} ${v.endpoint} [${v.rule}] ${v.detail}`);
+    return 2;
+  }
   return 0;
 }
 

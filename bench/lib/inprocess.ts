@@ -47,9 +47,11 @@ export async function startInProcess(sim: Partial<SimOptions>, env: Record<strin
     },
     async close() {
       await runtime.close();
+      const violations = s.violations.length;
       await s.close();
       if (redis.private) await redis.stop();
       else await dropPrefix(prefix);
+      if (violations) throw new Error(`the simulator recorded ${violations} contract violations`);
     },
   };
 }

@@ -84,7 +84,9 @@ export function linkAttachments(text: string): Attachment[] {
     }
     const ext = path.extname(name).slice(1).toLowerCase();
     if (!SUPPORTED.has(ext)) continue;
-    out.push({ name, source: { kind: 'url', url }, byUrl: true });
+    // Nemo fetches the link itself, except a .jpeg: the skill's list has only .jpg, so the bot downloads
+    // it and uploads it as .jpg.
+    out.push({ name, source: { kind: 'url', url }, byUrl: ext !== 'jpeg' });
   }
   return out;
 }

@@ -12,11 +12,11 @@ import type { CredentialHandle } from '../nemo/types.js';
 import { cancelRunningRender } from './cancel.js';
 import { runExportSteps } from './export.js';
 import { isTransient, userMessageFor } from './failures.js';
-import { t } from './i18n.js';
+import { t, timelineWords } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import { StatusCard } from './progress.js';
-import { failureButtons } from './replies.js';
+import { failureButtons, withReady } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
 import { runTurnStep } from './turn.js';
 
@@ -25,8 +25,16 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
   const target: ChatTarget = { ...ctx.data.target };
   const card = new StatusCard(svc, ctx, outbox, target);
   await card.load();
+  let authHandle: CredentialHandle | undefined;
   try {
+    if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
+      // The skill's first moment: "Connecting…" on the card while the token and session are set up;
+      // the first answer after it says the bot is ready (no technical details in the chat).
+      await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', 24 * 3600);
+      await card.stage('stage.connecting');
+    }
     const auth = await svc.sessions.credential(ctx.data.conv);
+    authHandle = auth;
     switch (ctx.data.kind) {
       case 'credits':
         await answerCredits(svc, ctx, outbox, target, card, auth);
@@ -57,6 +65,22 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
       await card.finish('stage.cancelled');
       return;
     }
+    if (err instanceof NemoError && err.kind === 'token_quota' && !ctx.data.tokenRetried) {
+      // The skill: a 429 on anonymous-token is retried once, after 30 s. The wait is a delayed job (no
+      // worker slot held), and this is the only retry: token_quota is not transient for the queue.
+      ctx.log.warn({ waitMs: svc.config.NEMO_RATE_LIMIT_RETRY_MS }, 'free token refused (429); one retry after the wait');
+      await ctx.save({ tokenRetried: true });
+      await card.stage('stage.connecting');
+      return ctx.waitFor(svc.config.NEMO_RATE_LIMIT_RETRY_MS);
+    }
+    if (err instanceof NemoError && err.kind === 'session_lost') {
+      // 1002 outside a turn's own renewal (export, status, recovery): forget the session, so the next
+      // message starts the new project the user is told about instead of hitting 1002 again.
+      await svc.sessions.reset(ctx.data.conv).catch((e) => ctx.log.warn({ err: e }, 'could not reset the lost session'));
+    }
+    if (err instanceof NemoError && (err.kind === 'no_credits' || err.kind === 'plan_blocked') && err.details.bindMissing && authHandle) {
+      await learnBindId(svc, ctx, authHandle, err);
+    }
     if (isTransient(err) && ctx.attemptsLeft > 0 && !irreversible(ctx, err)) {
       ctx.log.warn({ err, attemptsLeft: ctx.attemptsLeft }, 'transient failure; the queue will retry');
       throw err;
@@ -71,6 +95,35 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
   }
 }
 
+/**
+ * 2001 (or the free plan's 402) for an anonymous user whose answers so far carried no user id: the
+ * skill takes the registration link's bind id "from create-session or state response when needed",
+ * so read the project state now (the client keeps any user id it carries) and rebuild the link.
+ */
+async function learnBindId(svc: CoreServices, ctx: JobContext, auth: CredentialHandle, err: NemoError): Promise<void> {
+  const url = await registrationLink(svc, ctx, auth);
+  if (url) {
+    err.details.registerUrl = url;
+    err.details.bindMissing = false;
+  } else ctx.log.warn('no bind id in any answer yet; showing the registration link without it');
+}
+
+/** `register?bind=<id>` for an anonymous credential, reading the state for the id when none is known yet. */
+async function registrationLink(svc: CoreServices, ctx: JobContext, auth: CredentialHandle): Promise<string | undefined> {
+  if (!auth.credential.anonymous) return undefined;
+  const known = svc.nemo.registrationUrl(auth.credential);
+  if (known) return known;
+  const session = await svc.sessions.get(ctx.data.conv);
+  if (!session) return undefined;
+  if (session.userId) return svc.nemo.registrationUrl({ ...auth.credential, userId: session.userId });
+  try {
+    await svc.nemo.getState(auth, session.sessionId); // the client keeps a user id the state carries
+  } catch (e) {
+    ctx.log.warn({ err: e }, 'could not read the state for the bind id');
+  }
+  return svc.nemo.registrationUrl(auth.credential);
+}
+
 /** A retry would repeat something the user would notice (a second turn). */
 function irreversible(ctx: JobContext, err: unknown): boolean {
   if (ctx.data.kind === 'turn' && ctx.data.step === 'turn' && ctx.data.turnSentAt && !ctx.data.turnDone) return true;
@@ -80,32 +133,32 @@ function irreversible(ctx: JobContext, err: unknown): boolean {
 async function answerCredits(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
   const c = await svc.nemo.getCredits(auth);
   let text = t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen });
-  const register = svc.nemo.registrationUrl(auth.credential);
+  const register = await registrationLink(svc, ctx, auth);
   if (register) text += `\n${t(target.lang, 'credits.register', { url: register })}`;
-  await finalAnswer(ctx, outbox, target, card, text);
+  await finalAnswer(svc, ctx, outbox, target, card, text);
 }
 
 async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
   const session = await svc.sessions.get(ctx.data.conv);
-  if (!session) return finalAnswer(ctx, outbox, target, card, t(target.lang, 'status.none'));
+  if (!session) return finalAnswer(svc, ctx, outbox, target, card, t(target.lang, 'status.none'));
   let text: string;
   try {
     const state = await svc.nemo.getState(auth, session.sessionId);
-    text = state.draft?.t?.length ? summarizeTimeline(state.draft) : t(target.lang, 'status.empty');
+    text = state.draft?.t?.length ? summarizeTimeline(state.draft, { words: timelineWords(target.lang) }) : t(target.lang, 'status.empty');
   } catch (err) {
     if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
     await svc.sessions.reset(ctx.data.conv);
-    return finalAnswer(ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
+    return finalAnswer(svc, ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
   }
   if (session.taskId) {
     const claim = await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
     if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
   }
-  await finalAnswer(ctx, outbox, target, card, text);
+  await finalAnswer(svc, ctx, outbox, target, card, text);
 }
 
 /** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */
-async function finalAnswer(ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
-  await outbox.sendText(target, text, { replyTo: ctx.data.replyTo });
+async function finalAnswer(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
+  await outbox.sendText(target, await withReady(svc, ctx.data.conv, target.lang, text), { replyTo: ctx.data.replyTo });
   await card.remove();
 }

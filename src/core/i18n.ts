@@ -4,6 +4,7 @@
  * Errors from the Nemo client carry only a key (`error.<kind>`); local failures use their own keys.
  * Messages are short and say what to do next, so one place decides the bot's voice.
  */
+import { EN_TIMELINE_WORDS, type TimelineWords } from '../nemo/draft.js';
 import type { NemoErrorKind } from '../nemo/errors.js';
 
 export type Lang = 'en' | 'zh';
@@ -17,10 +18,17 @@ const errors: Record<`error.${NemoErrorKind}`, Entry> = {
     en: (p) => (p.registerUrl ? `💳 Out of free credits. Register to keep your project and get more: ${p.registerUrl}` : `💳 Out of credits. Top up in your account: ${p.topUpUrl ?? 'nemovideo.com'}`),
     zh: (p) => (p.registerUrl ? `💳 免费积分已用完。注册即可保留项目并获得更多积分：${p.registerUrl}` : `💳 积分不足。请在账户中充值：${p.topUpUrl ?? 'nemovideo.com'}`),
   },
-  'error.plan_blocked': { en: '🔒 Export is blocked on the free plan (this is the plan, not your credits). Register or upgrade your plan to unlock export.', zh: '🔒 免费套餐无法导出（与积分无关）。请注册或升级套餐以解锁导出。' },
+  'error.plan_blocked': {
+    en: (p) => `🔒 Export is blocked on the free plan (this is the plan, not your credits). Register or upgrade your plan to unlock export.${p.registerUrl ? ` ${p.registerUrl}` : ''}`,
+    zh: (p) => `🔒 免费套餐无法导出（与积分无关）。请注册或升级套餐以解锁导出。${p.registerUrl ? ` ${p.registerUrl}` : ''}`,
+  },
   'error.unsupported_file': { en: (p) => `📎 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} not a supported type. I accept: ${p.types}.`, zh: (p) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}格式不受支持。支持：${p.types}。` },
   'error.file_too_large': { en: (p) => `📦 ${p.fileName ? `"${p.fileName}" is` : 'That file is'} too large (max ${p.maxMb} MB). Compress or trim it and send it again.`, zh: (p) => `📦 ${p.fileName ? `“${p.fileName}”` : '文件'}太大（上限 ${p.maxMb} MB）。请压缩或剪短后重新发送。` },
   'error.rate_limited': { en: '🚦 The video service is busy right now. Please try again in a minute.', zh: '🚦 视频服务繁忙，请一分钟后再试。' },
+  'error.token_quota': {
+    en: '🚦 The free trial of the video service is used up for this bot for now: it hands out only a few free starter accounts per network address each week, and I already tried again. Please come back in a few days, or ask the bot admin to connect a Nemo account (NEMO_TOKEN).',
+    zh: '🚦 视频服务的免费体验名额暂时用完了：每个网络地址每周只发放少量免费体验账号，已重试过一次。请过几天再来，或请管理员接入 Nemo 账号（NEMO_TOKEN）。',
+  },
   'error.missing_client_id': { en: '⚠️ Could not get a free starter token. Please try again later.', zh: '⚠️ 暂时无法获取免费体验凭证，请稍后再试。' },
   'error.forbidden': { en: '🔒 This token is not allowed to do that. Ask the bot admin for a token with more access.', zh: '🔒 当前凭证无此权限，请联系管理员。' },
   'error.stream_timeout': { en: '⌛ The video service took too long and I stopped waiting. Nothing was sent twice; try again or check /status.', zh: '⌛ 视频服务响应超时，已停止等待。请重试或使用 /status 查看。' },
@@ -48,8 +56,12 @@ const messages = {
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {
-    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
-    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
+    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n• Plain words work too: "export", "send me the video", "how many credits do I have", "status"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
+    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n• 也可以直接说：“导出”“把视频发给我”“我还有多少积分”“状态”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
+  },
+  'command.unknown': {
+    en: (p: Params) => `🤔 /${p.name} is not a command I know. Try /video <prompt> · /export · /status · /credits · /new · /cancel · /help — or just describe the video you want.`,
+    zh: (p: Params) => `🤔 我不认识 /${p.name} 这个命令。可用：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消 · /help 帮助，或直接描述你想要的视频。`,
   },
   'new.done': { en: '🆕 Fresh project started. Send an image or a prompt.', zh: '🆕 已开始新项目。请发送图片或描述。' },
   'cancel.done': { en: (p: Params) => `🛑 Cancelled ${p.count} job(s).`, zh: (p: Params) => `🛑 已取消 ${p.count} 个任务。` },
@@ -67,7 +79,8 @@ const messages = {
   'ack.now': { en: '⏳ Starting now…', zh: '⏳ 马上开始…' },
   'stage.queued': { en: 'Waiting in line', zh: '排队中' },
   'stage.waiting_slot': { en: (p: Params) => `Waiting for a free studio slot (#${p.position} in line)`, zh: (p: Params) => `等待空闲的工作室名额（排第 ${p.position} 位）` },
-  'stage.connecting': { en: 'Connecting', zh: '连接中' },
+  'stage.connecting': { en: 'Connecting…', zh: '连接中…' },
+  ready: { en: "✅ Connected — I'm ready.", zh: '✅ 已连接，准备就绪。' },
   'stage.downloading': { en: 'Fetching your file', zh: '获取文件' },
   'stage.uploading': { en: 'Uploading to the studio', zh: '上传到工作室' },
   'stage.thinking': { en: 'Working on it', zh: '处理中' },
@@ -89,6 +102,9 @@ const messages = {
   'result.silent_unchanged': { en: '✅ Sent to the editor. I could not see a change yet — try /status in a moment.', zh: '✅ 已提交编辑。暂未看到变化，请稍后用 /status 查看。' },
   'result.question': { en: (p: Params) => `❓ ${p.prompt}`, zh: (p: Params) => `❓ ${p.prompt}` },
   'result.recovered': { en: '📡 The connection dropped, but the project changed, so the work went through.', zh: '📡 连接曾中断，但项目已更新，操作已完成。' },
+  'gui.exporting': { en: "I'm exporting the MP4 for you now.", zh: '我正在为你导出 MP4。' },
+  'gui.tap': { en: '👇 One tap below does it.', zh: '👇 点下方按钮即可。' },
+  'gui.done': { en: '✅ Done.', zh: '✅ 已完成。' },
   'export.nothing': { en: 'There is nothing to export yet. Describe the video you want (or send an image) first.', zh: '还没有可导出的内容。请先描述你想要的视频（或发送图片）。' },
   'credits.text': { en: (p: Params) => `💳 Credits: ${p.available} available${Number(p.frozen) > 0 ? `, ${p.frozen} reserved for running jobs` : ''}. A video costs about 100.`, zh: (p: Params) => `💳 积分：可用 ${p.available}${Number(p.frozen) > 0 ? `，冻结 ${p.frozen}` : ''}。生成一个视频约需 100 积分。` },
   'credits.register': { en: (p: Params) => `📝 Free starter credits. Register to keep your project and get more: ${p.url}`, zh: (p: Params) => `📝 当前为免费体验积分。注册即可保留项目并获得更多积分：${p.url}` },
@@ -112,6 +128,27 @@ export function t(lang: string, key: MessageKey, params: Params = {}): string {
   const entry: Entry = messages[key];
   const v = lang === 'zh' ? entry.zh : entry.en;
   return typeof v === 'function' ? v(params) : v;
+}
+
+const ZH_TIMELINE_WORDS: TimelineWords = {
+  labels: { Video: '视频', BGM: '背景音乐', Audio: '音频', Title: '标题', Track: '轨道' },
+  names: { clip: '片段', audio: '音频', text: '文字', item: '素材' },
+  head: (n) => `时间线（${n} 条轨道）`,
+  empty: '空',
+  added: (w) => `新增 ${w}`,
+  removed: (w) => `移除 ${w}`,
+  changed: (w, how) => `${w} 已修改（${how}）`,
+  volume: (a, b) => `音量 ${a} → ${b}`,
+  updated: '时间线已更新',
+  colon: '：',
+  comma: '，',
+  paren: (inner) => `（${inner}）`,
+  quote: (t) => `“${t}”`,
+};
+
+/** Words of the timeline summary and change lists in the chat's language. */
+export function timelineWords(lang: string): TimelineWords {
+  return lang === 'zh' ? ZH_TIMELINE_WORDS : EN_TIMELINE_WORDS;
 }
 
 /** Human file size: 1.2 MB, 830 KB. */

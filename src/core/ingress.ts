@@ -10,8 +10,8 @@ import type { Logger } from '../log.js';
 import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
 import { cancelConversation } from './cancel.js';
-import { languageOf } from './commands.js';
 import { formatBytes, t } from './i18n.js';
+import { sessionLanguage, uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
@@ -52,7 +52,8 @@ export class Ingress implements ConversationIngress {
     const { deps } = this;
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
-    const lang = languageOf(msg.locale);
+    // The skill takes the session language from the user's message (falling back to the locale).
+    const lang = uiLanguage(msg.text, msg.locale);
     const target: ChatTarget = {
       platform: msg.platform,
       conversationKey: msg.conversationKey,
@@ -61,6 +62,7 @@ export class Ingress implements ConversationIngress {
       userId: msg.userId,
       isDirect: msg.isDirect,
       lang,
+      language: sessionLanguage(msg.text, msg.locale, deps.config.NEMO_LANGUAGE),
       platformMeta: msg.platformMeta,
     };
     const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
@@ -105,6 +107,9 @@ export class Ingress implements ConversationIngress {
         return say(t(lang, 'refuse.empty'));
       case 'help':
         return say(t(lang, 'help'));
+      case 'unknown_command':
+        // Never sent to Nemo as a prompt: it would run (and charge) a turn for a typo.
+        return say(t(lang, 'command.unknown', { name: intent.name }));
       case 'upload_hint':
         return say(t(lang, 'upload.ask_file', { types: SUPPORTED_LIST, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
       case 'new':

@@ -41,6 +41,8 @@ export interface ConversationJobData {
   step: JobStep;
   /** Last time the user saw something new (drives "Still working..."). */
   lastNewsAt?: number;
+  /** The free-token request got a 429 and its one retry (after NEMO_RATE_LIMIT_RETRY_MS) is used. */
+  tokenRetried?: boolean;
   // --- turn ---------------------------------------------------------------------------------
   uploaded?: boolean;
   sessionRenewed?: boolean;

@@ -16,6 +16,10 @@ export class Keys {
   credential(conv: string) {
     return this.conv(conv, 'cred');
   }
+  /** Set while the conversation is connecting (first token / session): the next answer says "ready". */
+  ready(conv: string) {
+    return this.conv(conv, 'ready');
+  }
   credentialLock(conv: string) {
     return this.conv(conv, 'cred-lock');
   }

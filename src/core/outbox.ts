@@ -16,8 +16,10 @@ export interface ChatTarget {
   /** The requesting user (mentioned in group results so they get a notification). */
   userId?: string;
   isDirect: boolean;
-  /** `en` | `zh` */
+  /** `en` | `zh`: the bot's own words. */
   lang: string;
+  /** The language of this message (any BCP-47 primary subtag): a Nemo session created for it uses it. */
+  language?: string;
   /** Bot-process-only extras (Discord interaction to edit for the acknowledgement). */
   platformMeta?: Record<string, string>;
 }

@@ -2,22 +2,25 @@
  * Buttons the core puts under its messages. Each is stored in the ButtonStore with the
  * conversation it belongs to, so a press from elsewhere is refused.
  */
+import type { GuiAction } from '../nemo/draft.js';
 import type { QuestionOption } from '../nemo/types.js';
 import { t } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { Button } from './outbox.js';
 import type { CoreServices } from './services.js';
 
-type GuiAction = 'export' | 'status' | 'credits';
-
-/** Buttons for what the agent's text pointed at ("click Export" → an Export button). */
-export async function actionButtons(svc: CoreServices, ctx: JobContext, actions: GuiAction[], ready: boolean): Promise<Button[][] | undefined> {
+/**
+ * One-tap buttons for what the agent's GUI wording pointed at: Export (when the project is ready and
+ * the bot is not exporting by itself), a dragged edit ("Move the title to the end"), or another
+ * on-screen button ("Apply"): pressing one sends it to the agent as the user's message.
+ */
+export async function guiButtons(svc: CoreServices, ctx: JobContext, actions: GuiAction[], o: { ready: boolean; exporting: boolean }): Promise<Button[][] | undefined> {
   const { conv, target } = ctx.data;
   const row: Button[] = [];
-  for (const action of new Set(actions)) {
-    if (action === 'export' && !ready) continue;
-    const label = action === 'export' ? t(target.lang, 'btn.export_first') : action === 'status' ? t(target.lang, 'btn.status') : t(target.lang, 'btn.credits');
-    row.push(await svc.buttons.create(label, { action, conv, jobId: ctx.id }));
+  for (const a of actions) {
+    if (a.kind === 'export' && o.ready && !o.exporting) row.push(await svc.buttons.create(t(target.lang, 'btn.export_first'), { action: 'export', conv, jobId: ctx.id }));
+    if (a.kind === 'edit') row.push(await svc.buttons.create(`✏️ ${a.instruction}`.slice(0, 60), { action: 'answer', conv, value: a.instruction, jobId: ctx.id }));
+    if (a.kind === 'click') row.push(await svc.buttons.create(`▶️ ${a.label}`.slice(0, 60), { action: 'answer', conv, value: a.label, jobId: ctx.id }));
   }
   return row.length ? [row] : undefined;
 }
@@ -53,4 +56,9 @@ export async function failureButtons(svc: CoreServices, ctx: JobContext): Promis
     return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id })]];
   }
   return undefined;
+}
+
+/** The first answer after connecting starts with "ready" (once per connection; see runConversationJob). */
+export async function withReady(svc: CoreServices, conv: string, lang: string, text: string): Promise<string> {
+  return (await svc.redis.del(svc.keys.ready(conv))) === 1 ? `${t(lang, 'ready')}\n${text}` : text;
 }

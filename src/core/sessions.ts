@@ -56,6 +56,15 @@ export class SessionStore {
     if (Object.keys(flat).length) await this.redis.hset(this.keys.session(conv), flat);
   }
 
+  /**
+   * Whether this job has to connect first (the skill's "Connecting…" moment): no token yet for this
+   * conversation, or (for work on the project) no session yet.
+   */
+  async needsConnecting(conv: string, needsSession: boolean): Promise<boolean> {
+    if (!this.opts.nemoToken && !(await this.redis.hget(this.keys.credential(conv), 'token'))) return true;
+    return needsSession && !(await this.redis.hget(this.keys.session(conv), 'sessionId'));
+  }
+
   /** Forget the conversation's project (`/new`, or after 1002); the credential stays. */
   async reset(conv: string): Promise<void> {
     await this.redis.del(this.keys.session(conv));

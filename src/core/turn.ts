@@ -6,13 +6,14 @@
  * never sends the message again; it follows the skill's recovery instead (check the project state
  * after 30 s, then every 60 s, give up after 5 unchanged checks).
  */
-import { describeStateChange, draftFingerprint, isReadyToExport, translateGui } from '../nemo/draft.js';
+import { describeStateChange, draftFingerprint, isReadyToExport, summarizeTimeline, translateGui } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
-import type { Draft, TurnEvent, TurnResult } from '../nemo/types.js';
-import { t } from './i18n.js';
+import { sleep } from '../nemo/http.js';
+import type { Draft, ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
+import { t, timelineWords } from './i18n.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import type { StepDeps } from './job-context.js';
-import { actionButtons, questionButtons } from './replies.js';
+import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 import { z } from 'zod';
 import { GATE_RECHECK_MS } from './turn-gate.js';
@@ -64,7 +65,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
   let session: SessionRecord;
   let result: TurnResult;
   for (;;) {
-    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.lang, d.auth);
+    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.language ?? d.target.lang, d.auth);
     try {
       await uploadIfNeeded(d, session);
       if (!ctx.data.prompt.trim()) {
@@ -84,8 +85,9 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
         await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
         continue;
       }
-      if (err instanceof NemoError && err.kind === 'rate_limited') {
-        // A 429 answers before any stream: the message did not run, so the queue may retry it later.
+      if (err instanceof NemoError && (err.kind === 'rate_limited' || err.kind === 'token_quota')) {
+        // A 429 answers before any stream (or a token renewal was refused): the message did not run,
+        // so it may be sent later.
         await ctx.save({ turnSentAt: undefined });
         throw err;
       }
@@ -189,7 +191,8 @@ async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
 /** Tell the user what the turn did, and decide whether to export. */
 async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult): Promise<TurnOutcome> {
   const { ctx, svc, target } = d;
-  const state = await readState(d, session.sessionId);
+  let state = await readState(d, session.sessionId);
+  if (result.silent && !result.question && !ctx.data.replied) state = await settleSilentTurn(d, session.sessionId, state);
   const changed = draftFingerprint(state?.draft) !== ctx.data.baseline?.fingerprint;
   const ready = isReadyToExport(state?.draft);
   // "A turn that produced a video": the draft changed, or the agent ran a generation tool (a backend may
@@ -203,17 +206,61 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
       const buttons = await questionButtons(svc, ctx, result.question.options);
       await reply(d, t(target.lang, 'result.question', { prompt: result.question.prompt }), buttons);
     } else if (!result.silent) {
-      const gui = translateGui(result.text, { exportHandled: autoExport });
-      const actions = autoExport ? gui.actions.filter((a) => a !== 'export') : gui.actions;
-      await reply(d, gui.text, await actionButtons(svc, ctx, actions, ready));
+      await replyWithGui(d, result.text, state, { ready, autoExport });
     } else {
-      const changes = describeStateChange(await baselineDraft(d), state?.draft);
-      await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join('; ') }) : t(target.lang, 'result.silent_unchanged'));
+      const changes = describeStateChange(await baselineDraft(d), state?.draft, timelineWords(target.lang));
+      await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join(target.lang === 'zh' ? '；' : '; ') }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
   }
   return { export: autoExport };
 }
+
+/**
+ * The agent's text with its GUI instructions carried out (seed §4): the timeline or the balance is
+ * read and shown inline, "click Export" becomes the export itself (or a one-tap Export button), a
+ * dragged edit or another on-screen button becomes a one-tap button that sends it to the agent.
+ */
+async function replyWithGui(d: StepDeps, text: string, state: ProjectState | undefined, o: { ready: boolean; autoExport: boolean }): Promise<void> {
+  const { svc, ctx, target } = d;
+  const gui = translateGui(text);
+  const parts = gui.text ? [gui.text] : [];
+  for (const a of gui.actions) {
+    if (a.kind === 'timeline') {
+      parts.push(state?.draft?.t?.length ? summarizeTimeline(state.draft, { words: timelineWords(target.lang) }) : t(target.lang, 'status.empty'));
+    } else if (a.kind === 'credits') {
+      const c = await svc.nemo.getCredits(d.auth).catch((err) => void ctx.log.warn({ err }, 'could not read the balance the agent pointed at'));
+      if (c) parts.push(t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen }));
+    } else if (a.kind === 'export' && o.autoExport) {
+      parts.push(t(target.lang, 'gui.exporting'));
+    }
+  }
+  const buttons = await guiButtons(svc, ctx, gui.actions, { ready: o.ready, exporting: o.autoExport });
+  if (parts.length === 0) parts.push(t(target.lang, buttons ? 'gui.tap' : 'gui.done'));
+  await reply(d, parts.join('\n'), buttons);
+}
+
+/**
+ * About 30% of edits answer with no text, and the backend may finish them (or their second stage)
+ * after the stream closed. Re-read the state with backoff (SILENT_TURN_RECHECK_MS, doubling, 4 times)
+ * until it changed and then held still for one check, so the summary is not "no change yet".
+ */
+async function settleSilentTurn(d: StepDeps, sessionId: string, first: ProjectState | undefined): Promise<ProjectState | undefined> {
+  const { ctx, svc } = d;
+  const baseline = ctx.data.baseline?.fingerprint;
+  let state = first;
+  let previous = draftFingerprint(state?.draft);
+  for (let i = 0; i < SILENT_RECHECKS; i++) {
+    const current = draftFingerprint(state?.draft);
+    if (current !== baseline && i > 0 && current === previous) break; // changed, and holding still
+    previous = current;
+    await d.card.during('typing', () => sleep(svc.config.SILENT_TURN_RECHECK_MS * 2 ** i, ctx.signal));
+    state = (await readState(d, sessionId)) ?? state;
+  }
+  return state;
+}
+
+const SILENT_RECHECKS = 4;
 
 /**
  * The seed's recovery after a lost stream: poll the state until it changes, or give up after
@@ -234,7 +281,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   if (settled) {
     await ctx.save({ turnDone: true });
     if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(await baselineDraft(d), state.draft);
+    const changes = describeStateChange(await baselineDraft(d), state.draft, timelineWords(d.target.lang));
     if (changes.length && !ctx.data.replied) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
     const autoExport = svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
@@ -247,8 +294,9 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
 }
 
-async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof actionButtons>>): Promise<void> {
+async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof guiButtons>>): Promise<void> {
   const max = d.outbox.limits.textMaxChars;
+  text = await withReady(d.svc, d.ctx.data.conv, d.target.lang, text);
   const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
   await d.card.markNews();

@@ -6,8 +6,11 @@
  * token renewal instead of racing the backend's "one anonymous token per client id" limit.
  *   1001/1010/1011/401 → anonymous: new token with the SAME client id, replace, await `save`, once more;
  *                        fixed token: NemoError 'auth'.
- *   429 → wait `rateLimitRetryMs`, once more.   400 on anonymous-token → a new client id, once more.
- *   2001 → details.registerUrl (anonymous with a user id) or details.topUpUrl.
+ *   429 → wait `rateLimitRetryMs`, once more (ordinary endpoints).   400 on anonymous-token → a new client id, once more.
+ *   429 on anonymous-token → NemoError 'token_quota' at once: the skill's "retry in 30 s once" is the
+ *       caller's (the worker waits as a delayed job, holding no slot, then tries exactly once more).
+ *   2001 / 402 → details.registerUrl for an anonymous token (with `?bind=<id>` when the id is known,
+ *       else `bindMissing`, so the caller can read it from the state), details.topUpUrl for a registered one.
  */
 import { randomUUID } from 'node:crypto';
 import { registerSecret } from '../log.js';
@@ -20,6 +23,11 @@ import { SUPPORTED_EXTENSIONS, type CredentialHandle, type NemoCredential } from
 export function registrationUrl(webUrl: string, credential: NemoCredential): string | undefined {
   if (!credential.anonymous || !credential.userId) return undefined;
   return `${webUrl.replace(/\/+$/, '')}/register?bind=${encodeURIComponent(credential.userId)}`;
+}
+
+/** `<webUrl>/register`, for an anonymous user whose bind id the backend has not shown (yet). */
+export function plainRegistrationUrl(webUrl: string): string {
+  return `${webUrl.replace(/\/+$/, '')}/register`;
 }
 
 export interface AuthRecoveryOptions {
@@ -41,7 +49,6 @@ export class AuthRecovery {
     let id = clientId || randomUUID();
     registerSecret(id);
     let newIdTried = false;
-    let rateRetried = false;
     for (;;) {
       try {
         const data = await callJson(this.http, { endpoint: 'anonymous_token', method: 'POST', path: '/api/auth/anonymous-token', clientId: id, signal });
@@ -57,11 +64,8 @@ export class AuthRecovery {
           this.http.logger.warn({ endpoint: 'anonymous_token' }, 'nemo: 400 on anonymous-token, retrying once with a new client id');
           continue;
         }
-        if (isNemoError(err) && err.kind === 'rate_limited' && !rateRetried) {
-          rateRetried = true;
-          this.http.logger.warn({ endpoint: 'anonymous_token', waitMs: this.opts.rateLimitRetryMs }, 'nemo: 429, retrying once after a wait');
-          await sleep(this.opts.rateLimitRetryMs, signal);
-          continue;
+        if (isNemoError(err) && err.kind === 'token_quota') {
+          this.http.logger.warn({ endpoint: 'anonymous_token', backendMessage: err.details.backendMessage }, 'nemo: 429 on anonymous-token (free token quota used up)');
         }
         throw err;
       }
@@ -88,10 +92,12 @@ export class AuthRecovery {
   /** Add what the user needs to act on an error (registration/top-up link, formats, size limit). */
   decorate(err: unknown, credential: NemoCredential): unknown {
     if (!isNemoError(err)) return err;
-    if (err.kind === 'no_credits') {
-      const reg = registrationUrl(this.opts.webUrl, credential);
-      if (reg) err.details.registerUrl = reg;
-      else err.details.topUpUrl = this.opts.webUrl;
+    if (err.kind === 'no_credits' || err.kind === 'plan_blocked') {
+      if (credential.anonymous) {
+        const reg = registrationUrl(this.opts.webUrl, credential);
+        err.details.registerUrl = reg ?? plainRegistrationUrl(this.opts.webUrl);
+        err.details.bindMissing = reg === undefined;
+      } else if (err.kind === 'no_credits') err.details.topUpUrl = this.opts.webUrl;
     } else if (err.kind === 'unsupported_file') err.details.supportedTypes ??= SUPPORTED_EXTENSIONS;
     else if (err.kind === 'file_too_large') err.details.maxUploadMb ??= Math.floor(this.opts.uploadMaxBytes / (1024 * 1024));
     return err;

@@ -33,6 +33,46 @@ export interface TimelineItem {
   volumePct?: number;
 }
 
+/**
+ * The words of a timeline summary or change list. English is built in; the core passes another
+ * language's words from its catalogue (src/core/i18n.ts), so a Chinese chat reads Chinese labels.
+ */
+export interface TimelineWords {
+  labels: Record<'Video' | 'BGM' | 'Audio' | 'Title' | 'Track', string>;
+  /** Default segment names by label. */
+  names: Record<'clip' | 'audio' | 'text' | 'item', string>;
+  head(n: number): string;
+  empty: string;
+  added(what: string): string;
+  removed(what: string): string;
+  changed(what: string, how: string): string;
+  volume(from: string, to: string): string;
+  updated: string;
+  /** Between a label and its items: ": " (en), "：" (zh). */
+  colon: string;
+  /** Between items of one track. */
+  comma: string;
+  /** Around a time range: " (…)" (en), "（…）" (zh). */
+  paren(inner: string): string;
+  quote(text: string): string;
+}
+
+export const EN_TIMELINE_WORDS: TimelineWords = {
+  labels: { Video: 'Video', BGM: 'BGM', Audio: 'Audio', Title: 'Title', Track: 'Track' },
+  names: { clip: 'clip', audio: 'audio', text: 'text', item: 'item' },
+  head: (n) => `Timeline (${n} ${n === 1 ? 'track' : 'tracks'})`,
+  empty: 'empty',
+  added: (w) => `Added ${w}`,
+  removed: (w) => `Removed ${w}`,
+  changed: (w, how) => `${w} changed (${how})`,
+  volume: (a, b) => `volume ${a} → ${b}`,
+  updated: 'Timeline updated',
+  colon: ': ',
+  comma: ', ',
+  paren: (inner) => ` (${inner})`,
+  quote: (t) => `"${t}"`,
+};
+
 const AUDIO_NOT_MUSIC = /voice|narrat|speech|dub|sfx|sound[\s_-]?effect|配音|旁白|音效/i;
 
 /** Track label: tt 0 → Video, 1 → BGM (or Audio for voice/sfx), 7 → Title, else "Track <tt>". */
@@ -53,12 +93,15 @@ export function trackLabel(track: DraftTrack): string {
   }
 }
 
+/** Marks a default segment name (no name in the draft), so it can be said in the chat's language. */
+const DEFAULT_NAME = '\u0000';
+
 function segmentName(seg: DraftSegment, track: DraftTrack, label: string): string {
   const m = isRecord(seg.m) ? seg.m : {};
   const tm = isRecord(track.m) ? track.m : {};
   return (
     str(m.name) ?? str(m.text) ?? str(m.title) ?? str(seg.name) ?? str(seg.text) ?? str(seg.title) ??
-    str(tm.name) ?? str(tm.title) ?? (label === 'Title' ? 'text' : label === 'Video' ? 'clip' : label === 'BGM' || label === 'Audio' ? 'audio' : 'item')
+    str(tm.name) ?? str(tm.title) ?? DEFAULT_NAME + (label === 'Title' ? 'text' : label === 'Video' ? 'clip' : label === 'BGM' || label === 'Audio' ? 'audio' : 'item')
   );
 }
 
@@ -103,8 +146,16 @@ function secs(ms: number): string {
   return String(Math.round(ms / 100) / 10);
 }
 
-function nameText(item: TimelineItem): string {
-  return item.label === 'Title' ? `"${item.name}"` : item.name;
+/** A track label in words: "Video", "Track 3". */
+function labelText(label: string, w: TimelineWords): string {
+  const m = /^Track(?: (.+))?$/.exec(label);
+  if (m) return m[1] === undefined ? w.labels.Track : `${w.labels.Track} ${m[1]}`;
+  return w.labels[label as keyof TimelineWords['labels']] ?? label;
+}
+
+function nameText(item: TimelineItem, w: TimelineWords = EN_TIMELINE_WORDS): string {
+  const name = item.name.startsWith(DEFAULT_NAME) ? w.names[item.name.slice(1) as keyof TimelineWords['names']] ?? item.name.slice(1) : item.name;
+  return item.label === 'Title' ? w.quote(name) : name;
 }
 
 function range(item: TimelineItem): string {
@@ -112,23 +163,27 @@ function range(item: TimelineItem): string {
 }
 
 /** `Title: "Urban Dreams" (0-3s)` / `BGM: Lo-fi (0-10s, 35%)` */
-export function describeItem(item: TimelineItem): string {
-  const vol = item.volumePct !== undefined ? `, ${item.volumePct}%` : '';
-  return `${item.label}: ${nameText(item)} (${range(item)}${vol})`;
+export function describeItem(item: TimelineItem, w: TimelineWords = EN_TIMELINE_WORDS): string {
+  return `${labelText(item.label, w)}${w.colon}${itemText(item, w)}`;
+}
+
+function itemText(item: TimelineItem, w: TimelineWords): string {
+  const vol = item.volumePct !== undefined ? `${w.comma}${item.volumePct}%` : '';
+  return `${nameText(item, w)}${w.paren(`${range(item)}${vol}`)}`;
 }
 
 /** The seed's one-line summary; `separator` joins the numbered tracks (a space by default). */
-export function summarizeTimeline(draft: Draft | undefined | null, opts: { separator?: string } = {}): string {
+export function summarizeTimeline(draft: Draft | undefined | null, opts: { separator?: string; words?: TimelineWords } = {}): string {
+  const w = opts.words ?? EN_TIMELINE_WORDS;
   const tracks = timelineTracks(draft);
-  const head = `Timeline (${tracks.length} ${tracks.length === 1 ? 'track' : 'tracks'})`;
-  if (tracks.length === 0) return `${head}: empty`;
+  const head = w.head(tracks.length);
+  if (tracks.length === 0) return `${head}${w.colon}${w.empty}`;
   const lines = tracks.map((t, i) => {
-    if (t.items.length === 0) return `${i + 1}. ${t.label}: empty`;
+    if (t.items.length === 0) return `${i + 1}. ${labelText(t.label, w)}${w.colon}${w.empty}`;
     const [first, ...rest] = t.items;
-    const more = rest.map((it) => `${nameText(it)} (${range(it)}${it.volumePct !== undefined ? `, ${it.volumePct}%` : ''})`);
-    return `${i + 1}. ${[describeItem(first!), ...more].join(', ')}`;
+    return `${i + 1}. ${[describeItem(first!, w), ...rest.map((it) => itemText(it, w))].join(w.comma)}`;
   });
-  return `${head}: ${lines.join(opts.separator ?? ' ')}`;
+  return `${head}${w.colon}${lines.join(opts.separator ?? ' ')}`;
 }
 
 /** Deterministic JSON (sorted keys) so equal drafts hash equally whatever the key order. */
@@ -154,7 +209,7 @@ export function draftFingerprint(draft: Draft | undefined | null): string {
  * What changed between two drafts, in words: `Added Title: "Urban Dreams" (0-3s)`,
  * `Removed BGM: Lo-fi`, `Video: city timelapse changed (0-10s → 0-8s)`. Empty when nothing did.
  */
-export function describeStateChange(before: Draft | undefined | null, after: Draft | undefined | null): string[] {
+export function describeStateChange(before: Draft | undefined | null, after: Draft | undefined | null, w: TimelineWords = EN_TIMELINE_WORDS): string[] {
   const flat = (d: Draft | undefined | null) => timelineTracks(d).flatMap((t) => t.items);
   const old = flat(before);
   const pool = new Map<string, TimelineItem[]>();
@@ -164,18 +219,18 @@ export function describeStateChange(before: Draft | undefined | null, after: Dra
   for (const it of flat(after)) {
     const prev = pool.get(it.key)?.shift();
     if (!prev) {
-      lines.push(`Added ${describeItem(it)}`);
+      lines.push(w.added(describeItem(it, w)));
       continue;
     }
     matched.add(prev);
     const changes: string[] = [];
-    if (prev.name !== it.name) changes.push(`${nameText(prev)} → ${nameText(it)}`);
+    if (prev.name !== it.name) changes.push(`${nameText(prev, w)} → ${nameText(it, w)}`);
     if (prev.startMs !== it.startMs || prev.endMs !== it.endMs) changes.push(`${range(prev)} → ${range(it)}`);
-    if (prev.volumePct !== it.volumePct) changes.push(`volume ${prev.volumePct ?? '?'}% → ${it.volumePct ?? '?'}%`);
-    if (prev.label !== it.label) changes.push(`${prev.label} → ${it.label}`);
-    if (changes.length) lines.push(`${prev.label}: ${nameText(prev)} changed (${changes.join(', ')})`);
+    if (prev.volumePct !== it.volumePct) changes.push(w.volume(`${prev.volumePct ?? '?'}%`, `${it.volumePct ?? '?'}%`));
+    if (prev.label !== it.label) changes.push(`${labelText(prev.label, w)} → ${labelText(it.label, w)}`);
+    if (changes.length) lines.push(w.changed(`${labelText(prev.label, w)}${w.colon}${nameText(prev, w)}`, changes.join(w.comma)));
   }
-  for (const it of old) if (!matched.has(it)) lines.push(`Removed ${it.label}: ${nameText(it)}`);
-  if (lines.length === 0 && draftFingerprint(before) !== draftFingerprint(after)) lines.push('Timeline updated');
+  for (const it of old) if (!matched.has(it)) lines.push(w.removed(`${labelText(it.label, w)}${w.colon}${nameText(it, w)}`));
+  if (lines.length === 0 && draftFingerprint(before) !== draftFingerprint(after)) lines.push(w.updated);
   return lines;
 }

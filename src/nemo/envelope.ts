@@ -71,7 +71,7 @@ export function classify(endpoint: Endpoint, status: number, code: number | unde
   else if (code === 4002 || eff === 413) kind = 'file_too_large';
   else if (eff === 402) kind = 'plan_blocked';
   else if (eff === 403) kind = 'forbidden';
-  else if (eff === 429) kind = 'rate_limited';
+  else if (eff === 429) kind = endpoint === 'anonymous_token' ? 'token_quota' : 'rate_limited';
   else if (eff === 400 && endpoint === 'anonymous_token') kind = 'missing_client_id';
   else if (eff === 404 && endpoint === 'render_poll') kind = 'render_not_found';
   else retryable = eff >= 500 || eff === 408;

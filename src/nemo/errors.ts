@@ -13,6 +13,7 @@ export type NemoErrorKind =
   | 'unsupported_file' // 4001 or refused locally before sending
   | 'file_too_large' // 4002 or refused locally before sending
   | 'rate_limited' // 429 after the single retry
+  | 'token_quota' // 429 on anonymous-token: the per-client / per-address free-token quota is used up (days, not seconds)
   | 'missing_client_id' // 400 on anonymous-token after the retry
   | 'forbidden' // 403 scope problems
   | 'stream_timeout' // SSE total timeout (15 min)
@@ -52,6 +53,8 @@ export interface NemoErrorDetails {
   fileName?: string;
   /** 429: server-suggested wait. */
   retryAfterMs?: number;
+  /** 2001/402 for an anonymous token whose bind id (`anon_…`) is still unknown: the link lacks `?bind=`. */
+  bindMissing?: boolean;
   /** Backend text, scrubbed (for logs, never shown raw to users). */
   backendMessage?: string;
 }

@@ -12,7 +12,7 @@ import type { AgentQuestion, QuestionOption, TurnEvent, TurnResult } from './typ
 export type ParsedMessage =
   | { kind: 'heartbeat' }
   | { kind: 'events'; events: TurnEvent[] }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; /** A business code carried by the error event (2001 mid-stream). */ code?: number }
   | { kind: 'garbage'; reason: string };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,8 +43,24 @@ function errorText(v: unknown): string {
   return String(v);
 }
 
+/** A numeric business code in an error event: `code`, `error.code` or ADK's `errorCode` ("2001"). */
+function codeOf(obj: Record<string, unknown>): number | undefined {
+  for (const v of [obj.code, isRecord(obj.error) ? obj.error.code : undefined, obj.errorCode, obj.error_code]) {
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v === 'string' && /^\d{3,5}$/.test(v.trim())) return Number(v);
+  }
+  return undefined;
+}
+
 /** One ADK Event object → events, an error, or nothing we know. */
 export function interpretEventObject(obj: unknown): ParsedMessage {
+  const parsed = interpretEventObjectInner(obj);
+  if (parsed.kind !== 'error' || !isRecord(obj)) return parsed;
+  const code = codeOf(obj);
+  return code === undefined ? parsed : { ...parsed, code };
+}
+
+function interpretEventObjectInner(obj: unknown): ParsedMessage {
   if (!isRecord(obj)) return { kind: 'garbage', reason: `JSON ${Array.isArray(obj) ? 'array' : typeof obj}` };
   const type = str(obj.type)?.toLowerCase();
   if (type && HEARTBEAT_TYPES.has(type)) return { kind: 'heartbeat' };

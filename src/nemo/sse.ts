@@ -80,7 +80,11 @@ export async function runSseTurn(deps: HttpDeps, o: SseTurnOptions): Promise<Tur
       return;
     }
     if (p.kind === 'error') {
-      log.warn({ endpoint: 'run_sse', message: scrub(p.message).slice(0, 300) }, 'nemo run_sse: error event in stream');
+      log.warn({ endpoint: 'run_sse', message: scrub(p.message).slice(0, 300), code: p.code }, 'nemo run_sse: error event in stream');
+      if (p.code === 2001) {
+        // Out of credits mid-turn (the generation was refused when it started): the same answer as a 2001 up front.
+        throw new NemoError({ kind: 'no_credits', code: 2001, message: 'Nemo run_sse: code 2001 in the stream', endpoint: 'run_sse', details: { backendMessage: scrub(p.message).slice(0, 300) } });
+      }
       throw new NemoError({
         kind: 'stream_error',
         message: `Nemo run_sse: error event: ${scrub(p.message).slice(0, 300)}`,

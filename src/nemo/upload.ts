@@ -74,12 +74,20 @@ function quoteName(name: string): string {
   return name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
+/**
+ * The name Nemo sees. The skill's list has `jpg` but not `jpeg` (the official CLI takes both): a
+ * `.jpeg` is the same format, so it is sent as `.jpg` rather than risk a 4001.
+ */
+export function wireName(name: string): string {
+  return name.replace(/\.jpe$|\.jpeg$/i, '.jpg');
+}
+
 /** A repeatable multipart body: field `files` once per file, each streamed from disk. */
 export function multipartBody(files: CheckedFile[]): BodySource {
   const boundary = `----nemo-bot-${randomBytes(12).toString('hex')}`;
   const heads = files.map((f) =>
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${quoteName(f.name || 'file')}"\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${quoteName(wireName(f.name || 'file'))}"\r\n` +
         `Content-Type: ${f.mimeType || MIME[f.ext] || 'application/octet-stream'}\r\n\r\n`,
     ),
   );

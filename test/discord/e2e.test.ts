@@ -51,6 +51,7 @@ afterAll(async () => {
   await sim?.close();
   await fake?.close();
   await dropPrefix(prefix);
+  sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
   if (process.env.SHOW_LOGS) console.log(logs.text());
 });
 

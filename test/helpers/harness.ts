@@ -21,6 +21,7 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     RENDER_POLL_INTERVAL_MS: '100',
     TURN_RECOVERY_FIRST_MS: '200',
     TURN_RECOVERY_INTERVAL_MS: '200',
+    SILENT_TURN_RECHECK_MS: '100',
     PROGRESS_EDIT_INTERVAL_MS: '0',
     NEMO_RATE_LIMIT_RETRY_MS: '50',
     JOB_LOCK_DURATION_MS: '2000',
@@ -36,6 +37,7 @@ export interface Bench {
   outbox: RecordingOutbox;
   runtime: Runtime;
   send(chat: string, text: string, extra?: Partial<IncomingMessage>): ReturnType<Runtime['ingress']['accept']>;
+  /** Stops everything; throws when the simulator recorded a contract violation. */
   close(): Promise<void>;
 }
 
@@ -63,7 +65,8 @@ export function fileAttachment(path: string, name: string, sizeBytes?: number): 
 }
 
 export async function startBench(name: string, opts: { sim?: Partial<SimOptions>; env?: Record<string, string>; runWorker?: boolean } = {}): Promise<Bench> {
-  const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 80, editTurnMs: 60, ...opts.sim });
+  // Many conversations share one loopback address here, so the per-address token quota is raised.
+  const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 80, editTurnMs: 60, anonymousTokensPerAddress: 200, ...opts.sim });
   const prefix = uniquePrefix(name);
   const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, ...opts.env }));
   const outbox = new RecordingOutbox();
@@ -74,10 +77,12 @@ export async function startBench(name: string, opts: { sim?: Partial<SimOptions>
     outbox,
     runtime,
     send: (chat, text, extra) => runtime.ingress.accept(message(chat, text, extra)),
+    /** Stops everything, then fails the test file if the bot broke the Nemo contract anywhere. */
     async close() {
       await runtime.close();
       await sim.close();
       await dropPrefix(prefix);
+      sim.assertNoViolations();
     },
   };
 }

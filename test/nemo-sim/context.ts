@@ -39,9 +39,15 @@ export interface Call {
 export function requireAuth(ctx: SimContext, call: Call): Account | undefined {
   const auth = ctx.store.authenticate(call.rec.token);
   if (auth.ok) return auth.account;
+  if (auth.reason === 'missing') violate(ctx, call, 'bearer', 'authenticated endpoint called without Authorization: Bearer');
   const message = auth.reason === 'expired' ? 'Token expired' : auth.reason === 'missing' ? 'Missing Authorization header' : 'Invalid token';
   sendError(call.res, ctx.opts, call.endpoint, { code: 1001, message });
   return undefined;
+}
+
+/** Record a contract violation by the client (the caller then fails the request as the backend would). */
+export function violate(ctx: SimContext, call: Pick<Call, 'rec'>, rule: string, detail: string): void {
+  ctx.store.violations.push({ seq: call.rec.seq, endpoint: call.rec.endpoint, rule, detail, at: Date.now() });
 }
 
 export const SESSION_NOT_FOUND = 'Session not found';

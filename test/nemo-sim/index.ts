@@ -9,7 +9,7 @@ export type {
   TurnKind, UploadRecord,
 } from './types.js';
 export {
-  AGENT_AUTHOR, EDIT_TOOL, GENERATE_DONE_TEXT, GENERATE_START_TEXT, GENERATE_TOOL, QUESTION_ARGS, QUESTION_TOOL, TRAILING_NOISE,
+  AGENT_AUTHOR, EDIT_TOOL, GENERATE_DONE_TEXT, GUI_TEXT, GENERATE_START_TEXT, GENERATE_TOOL, QUESTION_ARGS, QUESTION_TOOL, TRAILING_NOISE,
 } from './turns.js';
 export { FIXTURE_PATH } from './fixture.js';
 export { isDraftReady } from './draft.js';

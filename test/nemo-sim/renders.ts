@@ -4,13 +4,11 @@
  * renderStepMs, `processing` for renderStepMs, then `completed`, unless a fault or cancel fails it.
  */
 import type { ServerResponse } from 'node:http';
-import { requireAuth, SESSION_NOT_FOUND, type Call, type SimContext } from './context.js';
+import { requireAuth, SESSION_NOT_FOUND, violate, type Call, type SimContext } from './context.js';
 import { isDraftReady } from './draft.js';
 import { cutConnection, flood, isRecord, sendError, sendJson, sendText } from './http.js';
 import type { Account } from './store.js';
 import type { RenderStatusName, SimRender } from './types.js';
-
-const SKILL_HEADERS = ['x-skill-source', 'x-skill-version', 'x-skill-platform'];
 
 /** A render whose status is computed from the clock each time it is read. */
 export class RenderJob implements SimRender {
@@ -74,12 +72,24 @@ export function handleRenderStart(ctx: SimContext, call: Call): void {
   const { res, body } = call;
   const acc = requireAuth(ctx, call);
   if (!acc) return;
-  if (ctx.opts.requireSkillHeaders && SKILL_HEADERS.some((h) => !call.rec.headers[h])) {
-    return sendJson(res, 402, { success: false, error: 'Export blocked: free plan (missing X-Skill-Source / X-Skill-Version / X-Skill-Platform)', code: 402 });
+  if (ctx.opts.freePlanExportBlocked && acc.anonymous) {
+    return sendJson(res, 402, { success: false, error: 'Export is not available on the free plan. Register or upgrade to unlock export.', code: 402 });
   }
   if (!call.bodyValid || !isRecord(body)) return sendJson(res, 400, { success: false, error: 'Invalid JSON body' });
   const id = body['id'];
   if (typeof id !== 'string' || id.length === 0 || id.length > 128) return sendJson(res, 400, { success: false, error: 'id must be a non-empty string' });
+  if (ctx.opts.requireSkillHeaders) {
+    // The documented body: {"id":"render_<ts>","sessionId":"<sid>","draft":<json>,"output":{"format":"mp4","quality":"high"}}.
+    if (!id.startsWith('render_')) {
+      violate(ctx, call, 'render-id', `render id ${JSON.stringify(id.slice(0, 40))} does not start with render_`);
+      return sendJson(res, 400, { success: false, error: 'id must look like render_<ts>' });
+    }
+    const output = body['output'];
+    if (!isRecord(output) || output['format'] !== 'mp4' || typeof output['quality'] !== 'string') {
+      violate(ctx, call, 'render-output', `render output ${JSON.stringify(output ?? null).slice(0, 80)}`);
+      return sendJson(res, 400, { success: false, error: 'output must be {"format":"mp4","quality":…}' });
+    }
+  }
   const existing = ctx.store.renders.get(id);
   if (existing) {
     existing.startPosts++;

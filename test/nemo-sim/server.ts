@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.js';
 import type { Call, SimContext } from './context.js';
-import { sendSessionNotFound } from './context.js';
+import { sendSessionNotFound, violate } from './context.js';
 import { loadFixture } from './fixture.js';
 import {
   bearerToken, clientGoneSignal, dropConnection, flood, isRecord, lowerHeaders, parseJsonLoose, readBody,
@@ -45,6 +45,8 @@ const ROUTES: Route[] = [
   { endpoint: 'render_download', methods: ['GET'], re: /^\/api\/render\/proxy\/([^/]+)\/download$/ },
   { endpoint: 'output', methods: ['GET', 'HEAD'], re: /^\/cdn\/render-result\/([^/]+)\.mp4$/ },
 ];
+
+const SKILL_HEADERS = ['x-skill-source', 'x-skill-version', 'x-skill-platform'];
 
 const HANDLERS: Record<EndpointName, (ctx: SimContext, call: Call) => void | Promise<void>> = {
   anonymous_token: handleAnonymousToken,
@@ -137,15 +139,26 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
     if (route && (route.endpoint === 'upload' || route.endpoint === 'state') && params[0]) rec.sessionId = params[0];
     store.requests.push(rec);
 
+    const flag = (rule: string, detail: string): void => violate(ctx, { rec }, rule, detail);
     if (!route) {
       req.resume();
+      flag('route', `no such endpoint: ${method} ${path}`);
       return sendDetail(res, 404, 'Not Found');
     }
     if (!route.methods.includes(method)) {
       req.resume();
+      flag('method', `${method} not allowed on ${route.endpoint}`);
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: route.methods.join(', ') });
     }
     const endpoint = route.endpoint;
+    // Every API call carries the three attribution headers (the output URL is a plain CDN link).
+    const missing = endpoint === 'output' ? [] : SKILL_HEADERS.filter((h) => !(headers[h] ?? '').trim());
+    if (missing.length && options.requireSkillHeaders) {
+      req.resume();
+      flag('skill-headers', `${endpoint} without ${missing.join(', ')}`);
+      if (endpoint.startsWith('render_')) return sendJson(res, 402, { success: false, error: 'Export blocked: free plan (missing X-Skill-Source / X-Skill-Version / X-Skill-Platform)', code: 402 });
+      return sendError(res, options, endpoint, { code: 1001, message: `Unrecognised client: missing ${missing.join(', ')}` });
+    }
     let body: unknown;
     let bodyValid = true;
     if (endpoint !== 'upload' && method === 'POST') {
@@ -156,6 +169,10 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
       }
       ({ value: body, valid: bodyValid } = parseJsonLoose(raw.raw));
       rec.body = body;
+      if (raw.raw.length > 0 && options.requireSkillHeaders && !/^application\/json\b/i.test(headers['content-type'] ?? '')) {
+        flag('content-type', `${endpoint} JSON body sent as ${headers['content-type'] ?? 'no content type'}`);
+        return sendJson(res, 415, { detail: 'Unsupported Media Type: expected application/json' });
+      }
       if (isRecord(body)) {
         const sid = body['session_id'] ?? body['sessionId'];
         if (typeof sid === 'string') rec.sessionId = sid;
@@ -205,6 +222,12 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
     options,
     fixture,
     requests: store.requests,
+    violations: store.violations,
+    assertNoViolations: () => {
+      if (store.violations.length === 0) return;
+      const lines = store.violations.map((v) => `  #${v.seq} ${v.endpoint} [${v.rule}] ${v.detail}`);
+      throw new Error(`Nemo simulator: ${store.violations.length} contract violation(s):\n${lines.join('\n')}`);
+    },
     requestsTo: (endpoint) => store.requests.filter((r) => r.endpoint === endpoint),
     clearRequests: () => void (store.requests.length = 0),
     fault: (f) => store.addFault(validateFault(f)),

@@ -129,8 +129,9 @@ describe('nemo-sim happy path', () => {
     const clientId = randomUUID();
     const { token, userId } = await anonToken(s, clientId);
     expect(token).toMatch(/^nmv_usr_anon_/);
-    expect(userId).toMatch(/^anon_/);
+    expect(userId).toBeUndefined(); // the official examples show {token, credits} only
     const sid = await newSession(s, token);
+    expect((await state(s, token, sid)).data.user_id).toMatch(/^anon_/); // the bind id comes with the state
     expect(sid).toMatch(/^\d{19}$/);
 
     const fd = new FormData();
@@ -195,7 +196,7 @@ describe('nemo-sim happy path', () => {
     expect(r.status).toBe(206);
     expect(Buffer.from(await r.arrayBuffer()).toString('latin1', 4, 8)).toBe('ftyp');
 
-    r = await fetch(`${s.url}/api/render/proxy/${id}/download`);
+    r = await fetch(`${s.url}/api/render/proxy/${id}/download`, { headers: SKILL });
     expect(r.status).toBe(401);
     r = await fetch(`${s.url}/api/render/proxy/${id}/download`, { headers: auth(token) });
     expect(Buffer.from(await r.arrayBuffer()).equals(s.fixture.bytes)).toBe(true);
@@ -216,7 +217,10 @@ describe('nemo-sim happy path', () => {
     const sseReq = s.requestsTo('run_sse')[0]!;
     expect(sseReq).toMatchObject({ token, sessionId: sid });
     expect(sseReq.headers).toMatchObject({ 'x-skill-source': 'nemo-bot', accept: 'text/event-stream', authorization: `Bearer ${token}` });
-    expect(s.sessions.get(sid)).toMatchObject({ turns: 2, activeTurns: 0, userId });
+    expect(s.sessions.get(sid)).toMatchObject({ turns: 2, activeTurns: 0, userId: expect.stringMatching(/^anon_/) });
+    // The render POST without attribution headers and the download without a token are on record.
+    expect(s.violations.map((v) => v.rule)).toEqual(['skill-headers', 'bearer']);
+    s.violations.length = 0;
   });
 
   it('claim token, credits frozen during a turn, concurrency count', async () => {
@@ -243,9 +247,9 @@ describe('nemo-sim variants and errors', () => {
     const sid = await newSession(s, 'nmv_usr_fixed');
     await (await sse(s, 'nmv_usr_fixed', sid, 'animate it')).text();
     const draft = (await state(s, 'nmv_usr_fixed', sid)).data.state.draft;
-    await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders('nmv_usr_fixed'), body: JSON.stringify({ id: 'r1', sessionId: sid, draft }) });
-    const last = (await pollUntilDone(s, 'nmv_usr_fixed', 'r1')).bodies.at(-1);
-    expect(last).toMatchObject({ success: true, data: { id: 'r1', status: 'completed', progress: 100, outputUrl: `${s.url}/cdn/render-result/r1.mp4` } });
+    await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders('nmv_usr_fixed'), body: JSON.stringify({ id: 'render_r1', sessionId: sid, draft, output: { format: 'mp4', quality: 'high' } }) });
+    const last = (await pollUntilDone(s, 'nmv_usr_fixed', 'render_r1')).bodies.at(-1);
+    expect(last).toMatchObject({ success: true, data: { id: 'render_r1', status: 'completed', progress: 100, outputUrl: `${s.url}/cdn/render-result/render_r1.mp4` } });
     const r = await fetch(`${s.url}/api/credits/balance/simple`, { headers: auth('nmv_usr_nope') });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ code: 1001 });
@@ -253,11 +257,11 @@ describe('nemo-sim variants and errors', () => {
 
   it('anonymous tokens: 400 without client id, 429 while valid, 1001 after expiry, same user after renewal', async () => {
     const s = await sim({ returnUserId: true });
-    let r = await fetch(`${s.url}/api/auth/anonymous-token`, { method: 'POST' });
+    let r = await fetch(`${s.url}/api/auth/anonymous-token`, { method: 'POST', headers: SKILL });
     expect(r.status).toBe(400);
     const clientId = randomUUID();
     const first = await anonToken(s, clientId);
-    r = await fetch(`${s.url}/api/auth/anonymous-token`, { method: 'POST', headers: { 'x-client-id': clientId } });
+    r = await fetch(`${s.url}/api/auth/anonymous-token`, { method: 'POST', headers: { ...SKILL, 'x-client-id': clientId } });
     expect(r.status).toBe(429);
     const sid = await newSession(s, first.token);
     s.expireToken(first.token);
@@ -445,35 +449,94 @@ describe('nemo-sim faults', () => {
 
   it('render faults: failed render, poll HTTP error, output 404 with working fallback, truncated download', async () => {
     const draft = (await state(s, token, sid)).data.state.draft;
-    const start = (id: string) => fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id, sessionId: sid, draft }) });
-    await start('rf1');
+    const start = (id: string) => fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id, sessionId: sid, draft, output: { format: 'mp4', quality: 'high' } }) });
+    await start('render_f1');
     s.fault({ endpoint: 'render_poll', kind: 'error', message: 'GPU node crashed' });
-    let r = await fetch(`${s.url}/api/render/proxy/lambda/rf1`, { headers: auth(token) });
-    expect(await r.json()).toMatchObject({ id: 'rf1', status: 'failed', error: 'GPU node crashed' });
-    expect(s.renders.get('rf1')!.status).toBe('failed');
+    let r = await fetch(`${s.url}/api/render/proxy/lambda/render_f1`, { headers: auth(token) });
+    expect(await r.json()).toMatchObject({ id: 'render_f1', status: 'failed', error: 'GPU node crashed' });
+    expect(s.renders.get('render_f1')!.status).toBe('failed');
 
-    await start('rf2');
+    await start('render_f2');
     s.fault({ endpoint: 'render_poll', kind: 'error', status: 500 });
-    r = await fetch(`${s.url}/api/render/proxy/lambda/rf2`, { headers: auth(token) });
+    r = await fetch(`${s.url}/api/render/proxy/lambda/render_f2`, { headers: auth(token) });
     expect([r.status, ((await r.json()) as any).success]).toEqual([500, false]);
-    const last = (await pollUntilDone(s, token, 'rf2')).bodies.at(-1);
+    const last = (await pollUntilDone(s, token, 'render_f2')).bodies.at(-1);
     expect(last.status).toBe('completed');
     s.fault({ endpoint: 'output' });
     expect((await fetch(last.output.url)).status).toBe(404);
-    r = await fetch(`${s.url}/api/render/proxy/rf2/download`, { headers: auth(token) });
+    r = await fetch(`${s.url}/api/render/proxy/render_f2/download`, { headers: auth(token) });
     expect(Buffer.from(await r.arrayBuffer()).equals(s.fixture.bytes)).toBe(true);
     s.fault({ endpoint: 'render_download', kind: 'drop' });
-    r = await fetch(`${s.url}/api/render/proxy/rf2/download`, { headers: auth(token) });
+    r = await fetch(`${s.url}/api/render/proxy/render_f2/download`, { headers: auth(token) });
     await expect(r.arrayBuffer()).rejects.toThrow();
     expect((await fetch(`${s.url}/api/render/proxy/lambda/nope`, { headers: auth(token) })).status).toBe(404);
 
-    await start('rf3');
-    r = await fetch(`${s.url}/api/render/proxy/lambda/rf3/cancel`, { method: 'POST', headers: auth(token) });
-    expect(await r.json()).toMatchObject({ success: true, data: { id: 'rf3', status: 'failed' } });
-    r = await start('rf4');
+    await start('render_f3');
+    r = await fetch(`${s.url}/api/render/proxy/lambda/render_f3/cancel`, { method: 'POST', headers: auth(token) });
+    expect(await r.json()).toMatchObject({ success: true, data: { id: 'render_f3', status: 'failed' } });
+    r = await start('render_f4');
     expect(r.status).toBe(200);
-    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id: 'rf5', sessionId: sid, draft: { t: [] } }) });
+    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id: 'render_f5', sessionId: sid, draft: { t: [] }, output: { format: 'mp4', quality: 'high' } }) });
     expect([r.status, ((await r.json()) as any).success]).toEqual([400, false]);
+  });
+});
+
+describe('nemo-sim strictness: a request that breaks the contract fails as the backend would, and is recorded', () => {
+  it('attribution headers on every endpoint, Accept on run_sse, language, source_type, render id and output', async () => {
+    const s = await sim();
+    const { token } = await anonToken(s);
+    const sid = await newSession(s, token);
+    expect(s.violations).toEqual([]);
+    // No X-Skill-* on a non-render endpoint: an auth failure (1001), recorded.
+    let r = await fetch(`${s.url}/api/credits/balance/simple`, { headers: { authorization: `Bearer ${token}` } });
+    expect([r.status, ((await r.json()) as any).code]).toEqual([401, 1001]);
+    // run_sse without Accept: text/event-stream.
+    r = await fetch(`${s.url}/run_sse`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ app_name: 'nemo_agent', user_id: 'me', session_id: sid, new_message: { parts: [{ text: 'hi' }] } }) });
+    expect(r.status).toBe(406);
+    // create-session without a language.
+    r = await fetch(`${s.url}/api/tasks/me/with-session/nemo_agent`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ task_name: 'project' }) });
+    expect(r.status).toBe(422);
+    // URL upload without source_type.
+    r = await fetch(`${s.url}/api/upload-video/nemo_agent/me/${sid}`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ urls: ['https://x.test/a.png'] }) });
+    expect(r.status).toBe(400);
+    // Render with a foreign id shape, and without output.
+    s.nextTurn('generate', sid);
+    await (await sse(s, token, sid, 'go')).text();
+    const draft = (await state(s, token, sid)).data.state.draft;
+    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id: 'draft-cli-1', sessionId: sid, draft, output: { format: 'mp4', quality: 'high' } }) });
+    expect(r.status).toBe(400);
+    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: JSON.stringify({ id: 'render_1', sessionId: sid, draft }) });
+    expect(r.status).toBe(400);
+    // A .jpeg is not on the skill's list (the sim keeps its own list, not the product's).
+    const fd = new FormData();
+    fd.append('files', new Blob([JPG], { type: 'image/jpeg' }), 'photo.jpeg');
+    r = await fetch(`${s.url}/api/upload-video/nemo_agent/me/${sid}`, { method: 'POST', headers: auth(token), body: fd });
+    expect(((await r.json()) as any).code).toBe(4001);
+    // A path that does not exist.
+    r = await fetch(`${s.url}/api/tasks/anon_1/with-session/nemo_agent`, { method: 'POST', headers: jsonHeaders(token), body: '{}' });
+    expect(r.status).toBe(404);
+    expect(s.violations.map((v) => v.rule)).toEqual(['skill-headers', 'accept-sse', 'session-language', 'upload-source-type', 'render-id', 'render-output', 'route']);
+    expect(() => s.assertNoViolations()).toThrow(/7 contract violation/);
+  });
+
+  it('per-address anonymous-token quota, 2001 mid-stream, 402 for the free plan, user id only in the state', async () => {
+    const s = await sim({ anonymousTokensPerAddress: 2, chargeMidStream: true, freePlanExportBlocked: true, generationCost: 100, initialCredits: 100, turnMs: 20, editTurnMs: 20 });
+    const a = await anonToken(s);
+    await anonToken(s);
+    let r = await fetch(`${s.url}/api/auth/anonymous-token`, { method: 'POST', headers: { ...SKILL, 'x-client-id': randomUUID() } });
+    expect(r.status).toBe(429);
+    expect(((await r.json()) as any).message).toMatch(/quota.*IP/);
+    const sid = await newSession(s, a.token);
+    await (await sse(s, a.token, sid, 'generate a cat video')).text(); // spends the 100 credits
+    const draft = (await state(s, a.token, sid)).data.state.draft;
+    r = await sse(s, a.token, sid, 'generate a dog video');
+    expect(r.headers.get('content-type')).toMatch(/event-stream/);
+    const raw = await r.text();
+    expect(raw).toContain("I'll generate your video now");
+    expect(raw).toMatch(/"code":2001/);
+    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(a.token), body: JSON.stringify({ id: 'render_2', sessionId: sid, draft, output: { format: 'mp4', quality: 'high' } }) });
+    expect([r.status, ((await r.json()) as any).code]).toEqual([402, 402]);
+    expect(s.violations).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  * state works. Stream faults (drop, stall, heartbeat-only, garbage, flood, stream-error) live here.
  */
 import type { ServerResponse } from 'node:http';
-import { requireAuth, SESSION_NOT_FOUND, type Call, type SimContext } from './context.js';
+import { requireAuth, SESSION_NOT_FOUND, violate, type Call, type SimContext } from './context.js';
 import { cutConnection, flood, isRecord, sendDetail, sendError, sendJson, sleep, stallForever } from './http.js';
 import type { Account } from './store.js';
 import { adkEvent, buildPlan, classifyTurn, type TurnPlan } from './turns.js';
@@ -142,6 +142,10 @@ export async function handleRunSse(ctx: SimContext, call: Call): Promise<void> {
   }
   if (fault?.kind === 'not-found') return sendDetail(res, 404, SESSION_NOT_FOUND);
 
+  if (ctx.opts.requireSkillHeaders && !/text\/event-stream/i.test(call.rec.headers['accept'] ?? '')) {
+    violate(ctx, call, 'accept-sse', `run_sse with Accept: ${call.rec.headers['accept'] ?? '(none)'}`);
+    return sendDetail(res, 406, 'Not Acceptable: send Accept: text/event-stream');
+  }
   const text = messageText(body);
   if (!call.bodyValid || !isRecord(body) || text === undefined || typeof body['session_id'] !== 'string') {
     return sendDetail(res, 422, 'Invalid request: expected {app_name, user_id, session_id, new_message:{parts:[{text}]}}');
@@ -174,6 +178,7 @@ export async function handleRunSse(ctx: SimContext, call: Call): Promise<void> {
   }
 
   // A normal turn (also 'drop' and 'garbage', which damage only the wire, not the work).
+  if (ctx.opts.chargeMidStream && plan.kind === 'generate' && plan.cost > 0) return midStreamCharge(ctx, call, out, session, account, plan);
   if (!charge(account, plan)) {
     sendJson(res, 200, { code: 2001, message: 'Insufficient credits' });
     return;
@@ -184,6 +189,34 @@ export async function handleRunSse(ctx: SimContext, call: Call): Promise<void> {
       dropAfter: kind === 'drop' ? (fault?.afterEvents ?? 0) : undefined,
       garbageAfter: kind === 'garbage' ? (fault?.afterEvents ?? 0) : undefined,
     });
+  } finally {
+    account.frozen = Math.max(0, account.frozen - plan.cost);
+  }
+}
+
+/**
+ * `chargeMidStream`: the turn starts streaming and the credits are checked when the generation tool
+ * starts. Without enough, the stream carries a 2001 error event (in the configured error form) and
+ * closes; nothing is charged and nothing changes.
+ */
+async function midStreamCharge(ctx: SimContext, call: Call, out: SseOut, session: SimSession, account: Account, plan: TurnPlan): Promise<void> {
+  openStream(ctx, call, out, session);
+  const first = plan.steps.findIndex((st) => 'ev' in st);
+  const head = plan.steps.slice(0, first + 1);
+  const rest = plan.steps.slice(first + 1);
+  for (const step of head) {
+    if ('ev' in step) out.event(step.ev());
+    else if ('apply' in step) step.apply();
+  }
+  if (!(await waitWithHeartbeats(ctx, out, ctx.opts.editTurnMs, ctx.closing))) return;
+  if (!charge(account, plan)) {
+    const message = 'Insufficient credits';
+    if ((ctx.opts.streamErrorForm) === 'legacy') out.write(`data: ${JSON.stringify({ error: { code: 2001, message } })}\n\n`);
+    else out.event(adkEvent('e-error', 'system', { parts: [{ text: `Error: ${message}` }], role: 'model' }, { errorCode: '2001', errorMessage: message }));
+    return out.end();
+  }
+  try {
+    await runPlan(ctx, { ...plan, steps: rest }, out, {});
   } finally {
     account.frozen = Math.max(0, account.frozen - plan.cost);
   }

@@ -3,7 +3,7 @@
  * forced turn kinds and the request log. Everything lives in plain Maps so tests can inspect it.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { EndpointName, Fault, SimOptions, SimRender, SimRequest, SimSession, TurnKind } from './types.js';
+import type { EndpointName, Fault, SimOptions, SimRender, SimRequest, SimSession, SimViolation, TurnKind } from './types.js';
 
 export interface Account {
   token: string;
@@ -35,6 +35,9 @@ export class SimStore {
   readonly sessions = new Map<string, SimSession>();
   readonly renders = new Map<string, SimRender>();
   readonly requests: SimRequest[] = [];
+  readonly violations: SimViolation[] = [];
+  /** Remote address → times (ms epoch) it was issued an anonymous token. */
+  private readonly issuedByAddress = new Map<string, number[]>();
   private faults: Array<Fault & { left: number }> = [];
   private forcedGlobal: TurnKind[] = [];
   private forcedBySession = new Map<string, TurnKind[]>();
@@ -87,12 +90,17 @@ export class SimStore {
    * One anonymous token per client id while it is valid (else 'rate-limited'). A renewed token keeps
    * the client's anon user id, so its sessions stay reachable after a 1001 re-auth.
    */
-  issueAnonymous(clientId: string): Account | 'rate-limited' {
+  issueAnonymous(clientId: string, address = 'unknown'): Account | 'rate-limited' | 'address-quota' {
     const prev = this.clients.get(clientId);
     if (prev) {
       const acc = this.accounts.get(prev.token);
       if (acc && !acc.expired && Date.now() < acc.expiresAt) return 'rate-limited';
     }
+    const now = Date.now();
+    const issued = (this.issuedByAddress.get(address) ?? []).filter((at) => now - at < this.opts.tokenTtlMs);
+    if (issued.length >= this.opts.anonymousTokensPerAddress) return 'address-quota';
+    issued.push(now);
+    this.issuedByAddress.set(address, issued);
     const token = `nmv_usr_anon_${randomId(12)}`;
     const acc = this.addToken(token, { anonymous: true, credits: this.opts.initialCredits });
     acc.clientId = clientId;
@@ -196,11 +204,13 @@ export class SimStore {
   /** Control API reset: the log, faults and forced turns; with `all`, also every account, session and render. */
   reset(all: boolean): void {
     this.requests.length = 0;
+    this.violations.length = 0;
     this.clearFaults();
     this.clearForcedTurns();
     if (!all) return;
     this.accounts.clear();
     this.clients.clear();
+    this.issuedByAddress.clear();
     this.sessions.clear();
     this.renders.clear();
     this.maxConcurrent = 0;

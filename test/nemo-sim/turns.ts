@@ -15,6 +15,8 @@ export const QUESTION_TOOL = 'ask_question';
 export const TRAILING_NOISE = 'I encountered a temporary issue. Please try again.';
 export const GENERATE_START_TEXT = "I'll generate your video now…";
 export const GENERATE_DONE_TEXT = 'Your 5-second clip is ready! Click Export to download it.';
+export const GUI_TEXT =
+  'Your clip is on the timeline. Drag the title to the end of the clip. Open the properties panel to check the result. Check billing if you need more credits, or click "Add subtitles" to caption it.';
 export const QUESTION_ARGS = {
   question: 'Which style do you want?',
   options: [
@@ -138,7 +140,9 @@ export function buildPlan(ctx: SimContext, s: SimSession, kind: TurnKind, text: 
           { ev: ev(callContent(callId, EDIT_TOOL, { instruction: text, operation: 'add_text' })) },
           settle,
           { ev: ev(responseContent(callId, EDIT_TOOL, { status: 'success' })) },
-          { apply: () => { applyTitle(s, text); } },
+          ctx.opts.silentEditLagMs > 0
+            ? { apply: () => void setTimeout(() => applyTitle(s, text), ctx.opts.silentEditLagMs).unref() }
+            : { apply: () => { applyTitle(s, text); } },
         ],
       };
     case 'question':
@@ -147,6 +151,8 @@ export function buildPlan(ctx: SimContext, s: SimSession, kind: TurnKind, text: 
         cost: 0,
         steps: [settle, { ev: ev(callContent(callId, QUESTION_TOOL, QUESTION_ARGS), { longRunningToolIds: [callId] }) }, markQuestion(true)],
       };
+    case 'gui':
+      return { kind, cost: 0, steps: [markQuestion(false), settle, { ev: ev(textContent(GUI_TEXT)) }] };
     case 'chat': {
       const reply = isDraftReady(s.draft)
         ? 'Your project is ready in the timeline. Tell me what to change, or click Export to download it.'

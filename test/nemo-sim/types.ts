@@ -32,13 +32,30 @@ export interface SimOptions {
   initialCredits: number;
   generationCost: number;
   editCost: number;
-  /** Include `user_id` (`anon_…`) in anonymous-token and create-session responses. */
+  /**
+   * Include `user_id` (`anon_…`) in anonymous-token and create-session responses. Default false: the
+   * official v1.0+ examples show `{token, credits}` and `{task_id, session_id}` only.
+   */
   returnUserId: boolean;
+  /** Include `user_id` in the state response (the skill: take the bind id "from create-session or state response when needed"). */
+  stateUserId: boolean;
+  /** Anonymous tokens one address may get per `tokenTtlMs` (the skill: 10 per IP per 7 days); beyond → 429. */
+  anonymousTokensPerAddress: number;
+  /** Charge a generation when its tool call starts (mid-stream): without credits the stream carries a 2001 error event. */
+  chargeMidStream: boolean;
+  /** Anonymous (free plan) tokens may not export: render start answers 402 (the plan, not credits). */
+  freePlanExportBlocked: boolean;
+  /** A silent edit (`edit-silent`) lands in the draft this long after its stream closed (the backend finishes it later). */
+  silentEditLagMs: number;
   /** Generation turns end with the documented "I encountered a temporary issue…" noise. */
   trailingNoise: boolean;
   /** 2: a generation first leaves the raw clip in the draft, and adds the music halfway later (the seed's two stages). Default 1. */
   generationStages: 1 | 2;
-  /** Render start without all three X-Skill-* headers → HTTP 402. */
+  /**
+   * Strict contract checks (recorded in `violations`): X-Skill-* headers on every API call (render → 402,
+   * others → 1001), `Accept: text/event-stream` on /run_sse, `language` on create-session, `source_type`
+   * on URL uploads, `render_` ids and `output` on render start.
+   */
   requireSkillHeaders: boolean;
   maxUploadBytes: number;
   /** Tokens accepted from the start (e.g. a fixed NEMO_TOKEN). Not anonymous unless said so. */
@@ -61,7 +78,12 @@ export const DEFAULT_OPTIONS: SimOptions = {
   initialCredits: 100,
   generationCost: 100,
   editCost: 0,
-  returnUserId: true,
+  returnUserId: false,
+  stateUserId: true,
+  anonymousTokensPerAddress: 10,
+  chargeMidStream: false,
+  freePlanExportBlocked: false,
+  silentEditLagMs: 0,
   trailingNoise: true,
   generationStages: 1,
   requireSkillHeaders: true,
@@ -103,8 +125,9 @@ export interface SimRequest {
   at: number;
 }
 
-export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | 'chat';
-export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat'];
+/** `gui`: (forced only) a reply full of web-editor instructions: drag, open a panel, check billing, click a button. */
+export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | 'chat' | 'gui';
+export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat', 'gui'];
 
 export type FaultKind =
   | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay';
@@ -179,12 +202,26 @@ export interface SimRender {
   cancelled?: boolean;
 }
 
+/** A request that broke the contract: the sim failed it the way the backend would, and kept this record. */
+export interface SimViolation {
+  seq: number;
+  endpoint: EndpointName | 'unknown';
+  /** Short rule name, e.g. 'skill-headers', 'accept-sse', 'session-language'. */
+  rule: string;
+  detail: string;
+  at: number;
+}
+
 export interface NemoSim {
   /** http://127.0.0.1:PORT (no trailing slash). */
   url: string;
   options: SimOptions;
   fixture: { path: string; bytes: Buffer; width: number; height: number; durationS: number };
   requests: SimRequest[];
+  /** Contract violations seen so far (client bugs). End-to-end tests assert this stays empty. */
+  violations: SimViolation[];
+  /** Throw, listing them, when any violation was recorded. */
+  assertNoViolations(): void;
   requestsTo(endpoint: EndpointName): SimRequest[];
   clearRequests(): void;
   fault(f: Fault): void;

@@ -4,15 +4,19 @@
  * Unsupported extension → 4001, larger than maxUploadBytes → 4002.
  */
 import busboy from 'busboy';
-import { SUPPORTED_EXTENSIONS } from '../../src/nemo/types.js';
-import { requireAuth, sendSessionNotFound, type Call, type SimContext } from './context.js';
+import { requireAuth, sendSessionNotFound, violate, type Call, type SimContext } from './context.js';
 import { isRecord, parseJsonLoose, readBody, sendError, sendJson } from './http.js';
 import { randomId } from './store.js';
 import type { SimSession, UploadRecord } from './types.js';
 
 const VIDEO = new Set(['mp4', 'mov', 'avi', 'webm', 'mkv']);
 const AUDIO = new Set(['mp3', 'wav', 'm4a', 'aac']);
-const SUPPORTED = new Set<string>(SUPPORTED_EXTENSIONS);
+/**
+ * The skill's list, written out here on purpose: the simulator imports nothing from the product but
+ * types, so a wrong list in the product fails against it.
+ */
+export const SIM_SUPPORTED_EXTENSIONS = ['mp4', 'mov', 'avi', 'webm', 'mkv', 'jpg', 'png', 'gif', 'webp', 'mp3', 'wav', 'm4a', 'aac'] as const;
+const SUPPORTED = new Set<string>(SIM_SUPPORTED_EXTENSIONS);
 
 const extOf = (name: string): string => /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
 const fileTypeOf = (ext: string): string => (VIDEO.has(ext) ? 'video' : AUDIO.has(ext) ? 'audio' : 'image');
@@ -127,6 +131,10 @@ export async function handleUpload(ctx: SimContext, call: Call): Promise<void> {
   const urls = isRecord(value) && Array.isArray(value['urls']) ? value['urls'] : undefined;
   if (!valid || !urls || urls.length === 0 || !urls.every((u) => typeof u === 'string')) {
     return sendError(res, ctx.opts, 'upload', { status: 400, message: 'Expected multipart field "files" or JSON {"urls":[…],"source_type":"url"}' });
+  }
+  if (ctx.opts.requireSkillHeaders && (value as Record<string, unknown>)['source_type'] !== 'url') {
+    violate(ctx, call, 'upload-source-type', `URL upload with source_type ${JSON.stringify((value as Record<string, unknown>)['source_type'] ?? null)}`);
+    return sendError(res, ctx.opts, 'upload', { status: 400, message: 'source_type must be "url" for URL uploads' });
   }
   const names: string[] = [];
   for (const u of urls as string[]) {

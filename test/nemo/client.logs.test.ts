@@ -20,7 +20,10 @@ describe('logs never contain a token', () => {
   beforeAll(async () => {
     sim = await startNemoSim({ turnMs: 150, heartbeatMs: 30, editTurnMs: 20, renderStepMs: 40, staticTokens: { [FIXED]: { credits: 0 }, [RICH]: { credits: 1000 } } });
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    await sim.close();
+    sim.assertNoViolations();
+  });
 
   it('across successes, recoveries and failures at debug level', async () => {
     const cap = captureLogger();

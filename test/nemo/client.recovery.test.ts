@@ -106,13 +106,13 @@ for (const errorStyle of ['http', 'code200'] as const) {
       expect(sim.requestsTo('credits')).toHaveLength(2);
     });
 
-    it('429 on anonymous-token (one token per client id) → one retry, then rate_limited', async () => {
+    it('429 on anonymous-token (one token per client id) → token_quota at once; the one delayed retry is the worker\'s', async () => {
       const { sim, client } = r;
       await client.acquireAnonymousToken('cid-twice-' + errorStyle);
       sim.clearRequests();
       const e = await nemoError(client.acquireAnonymousToken('cid-twice-' + errorStyle));
-      expect(e.kind).toBe('rate_limited');
-      expect(sim.requestsTo('anonymous_token')).toHaveLength(2);
+      expect(e).toMatchObject({ kind: 'token_quota', retryable: false });
+      expect(sim.requestsTo('anonymous_token')).toHaveLength(1);
     });
 
     it('400 missing client id → a new client id, retried once; twice → missing_client_id', async () => {
@@ -164,7 +164,7 @@ for (const errorStyle of ['http', 'code200'] as const) {
       expect((await nemoError(client.getCredits(fixed))).details.topUpUrl).toBe(WEB_URL);
     });
 
-    it('2001 for an anonymous token when the backend returned no user id → top-up link (fail safe)', async () => {
+    it('2001 for an anonymous token when the backend returned no user id → the registration link, flagged without its bind id', async () => {
       const { sim } = r;
       const quiet = await rig({ errorStyle, returnUserId: false });
       try {
@@ -174,8 +174,12 @@ for (const errorStyle of ['http', 'code200'] as const) {
         quiet.sim.setCredits(anon.credential.token, 0);
         const e = await nemoError(quiet.client.runTurn(anon, s.sessionId, 'generate a video'));
         expect(e.kind).toBe('no_credits');
-        expect(e.details).toEqual(expect.objectContaining({ topUpUrl: WEB_URL }));
+        expect(e.details).toEqual(expect.objectContaining({ registerUrl: `${WEB_URL}/register`, bindMissing: true }));
+        expect(e.details.topUpUrl).toBeUndefined();
         expect(quiet.client.registrationUrl(anon.credential)).toBeUndefined();
+        // The state carries the id (sim default): reading it is how the caller completes the link.
+        await quiet.client.getState(anon, s.sessionId);
+        expect(quiet.client.registrationUrl(anon.credential)).toMatch(/\/register\?bind=anon_/);
       } finally {
         await quiet.close();
       }

@@ -34,7 +34,7 @@ describe('runTurn: turns', () => {
     expect(t.heartbeatCount).toBeGreaterThanOrEqual(4); // 300 ms turn, 50 ms heartbeats, all four forms rotating
     expect(events.filter((e) => e.type === 'tool_result').map((e) => (e as { name: string }).name)).toEqual(['generate_video_with_seedance']);
     expect(events.filter((e) => e.type === 'text')).toHaveLength(3); // the noise is an event, just not in the reply
-    expect(translateGui(t.text).actions).toEqual(['export']);
+    expect(translateGui(t.text).actions).toEqual([{ kind: 'export' }]);
   });
 
   it('a silent edit (no text): the state diff says what changed', async () => {
@@ -48,7 +48,7 @@ describe('runTurn: turns', () => {
   it('an edit with text; GUI wording maps to actions', async () => {
     const t = await r.client.runTurn(auth, session.sessionId, 'change the music to jazz');
     expect(t.text).toContain('Chill Jazz');
-    expect(translateGui(t.text)).toMatchObject({ actions: ['status', 'export'] });
+    expect(translateGui(t.text)).toMatchObject({ actions: [{ kind: 'timeline' }, { kind: 'export' }] });
   });
 
   it('an ask_question turn → question with options', async () => {
@@ -200,6 +200,22 @@ describe('runTurn: failures (never re-sent)', () => {
     r.sim.fault({ endpoint: 'run_sse', status: 500, message: 'boom' });
     expect((await oneTurn('hi')).kind).toBe('backend');
   });
+
+  for (const form of ['legacy', 'system'] as const) {
+    it(`2001 in the middle of the stream (${form} form) → no_credits with the registration link, not re-sent`, async () => {
+      const mid = await rig({ chargeMidStream: true, initialCredits: 0, streamErrorForm: form, turnMs: 30, editTurnMs: 20 });
+      try {
+        const anon = await anonHandle(mid.client);
+        const s = await mid.client.createSession(anon);
+        const e = await nemoError(mid.client.runTurn(anon, s.sessionId, 'generate a video of a cat'));
+        expect(e).toMatchObject({ kind: 'no_credits', nemoCode: 2001 });
+        expect(e.details.registerUrl).toMatch(/\/register\?bind=anon_/);
+        expect(mid.sim.requestsTo('run_sse')).toHaveLength(1);
+      } finally {
+        await mid.close();
+      }
+    });
+  }
 
   it('429 before the stream → rate_limited, not re-sent', async () => {
     r.sim.fault({ endpoint: 'run_sse', status: 429 });

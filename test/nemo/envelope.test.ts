@@ -34,7 +34,7 @@ describe('classify', () => {
     expect(kind('upload', 413, 4002, undefined)).toBe('file_too_large');
     expect(kind('render_start', 402, undefined, undefined)).toBe('plan_blocked');
     expect(kind('render_start', 200, 402, undefined)).toBe('plan_blocked');
-    expect(kind('anonymous_token', 429, 429, undefined)).toBe('rate_limited');
+    expect(kind('anonymous_token', 429, 429, undefined)).toBe('token_quota');
     expect(kind('anonymous_token', 400, 400, undefined)).toBe('missing_client_id');
     expect(kind('state', 403, undefined, undefined)).toBe('forbidden');
     expect(kind('render_poll', 404, undefined, 'Render not found')).toBe('render_not_found');

@@ -32,9 +32,20 @@ export interface Rig {
 }
 
 export async function rig(simOpts: Partial<SimOptions> = {}, clientOpts: Partial<NemoClientOptions> & NemoClientExtras = {}): Promise<Rig> {
-  const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 50, editTurnMs: 30, renderStepMs: 60, ...simOpts });
+  // These client tests read the user id from the token/session answers (the older documented variant;
+  // the sim's default follows the current examples and sends it only with the state), and get many
+  // anonymous tokens from one loopback address.
+  const sim = await startNemoSim({ turnMs: 300, heartbeatMs: 50, editTurnMs: 30, renderStepMs: 60, returnUserId: true, anonymousTokensPerAddress: 1000, ...simOpts });
   const client = new NemoClient(clientOptions(sim, clientOpts));
-  return { sim, client, close: async () => void (await Promise.all([client.close(), sim.close()])) };
+  return {
+    sim,
+    client,
+    // The client kept the Nemo contract in every call of the test (the sim fails and records any breach).
+    close: async () => {
+      await Promise.all([client.close(), sim.close()]);
+      sim.assertNoViolations();
+    },
+  };
 }
 
 /** A handle whose `save` calls are recorded. */

@@ -12,6 +12,7 @@ describe('a burst of conversations on default settings', () => {
   it(`holds ${N} turns at once, acknowledges each within 2 s and delivers every video once`, async () => {
     const f = await measureBurst({ n: N, turnMs: TURN_MS });
     expect(f.crossings).toEqual([]);
+    expect(f.violations).toBe(0);
     expect(f.delivered).toBe(N);
     expect(f.duplicateVideos).toBe(0);
     expect(f.runSsePerSessionMax).toBe(1);

@@ -30,6 +30,7 @@ describe('npm start with Discord', () => {
     await fake?.close();
     await sim?.close();
     await dropPrefix(prefix);
+    sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
   });
 
   it('answers a mention with an image with the MP4, using only the deployment settings', async () => {

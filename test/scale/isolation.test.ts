@@ -13,7 +13,7 @@ describe(`${N} conversations at once`, () => {
   let b: Bench;
   beforeAll(async () => {
     // Default lock timings: the harness's short ones are for crash tests, not for 500 jobs on a busy box.
-    b = await startBench('isolation', { sim: { turnMs: 3_000, heartbeatMs: 500, renderStepMs: 300 }, env: { JOB_LOCK_DURATION_MS: '15000', JOB_STALLED_INTERVAL_MS: '5000' } });
+    b = await startBench('isolation', { sim: { turnMs: 3_000, heartbeatMs: 500, renderStepMs: 300, anonymousTokensPerAddress: 2 * N }, env: { JOB_LOCK_DURATION_MS: '15000', JOB_STALLED_INTERVAL_MS: '5000' } });
   });
   afterAll(async () => b?.close());
 

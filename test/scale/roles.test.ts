@@ -59,6 +59,7 @@ describe('ROLE=bot and ROLE=worker processes apart', () => {
     await fake?.close();
     await sim?.close();
     await dropPrefix(prefix);
+    sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
   });
 
   it('delivers one MP4 through separate processes, surviving a bot and a worker SIGKILL', async () => {

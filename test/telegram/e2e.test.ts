@@ -66,6 +66,7 @@ afterAll(async () => {
   await fake?.close();
   await sim?.close();
   await dropPrefix(prefix);
+  sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
 });
 
 describe('Telegram end to end', () => {

@@ -36,6 +36,7 @@ afterAll(async () => {
   await fake?.close();
   await sim?.close();
   await dropPrefix(prefix);
+  sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
 });
 
 describe('Telegram delivery limits and language', () => {
