@@ -31,6 +31,9 @@ interface Sample {
   loopP99Ms: number;
   redisPerSec: number;
   bytesPerJob?: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+  heapUsed: number;
 }
 
 const openTurns = (sim: NemoSim) => {
@@ -60,7 +63,7 @@ async function measure(mode: 'baseline' | 'product', n: number, windowMs: number
   const sim = await startNemoSim({ editTurnMs: 3_600_000, turnMs: 3_600_000, heartbeatMs, staticTokens: { [TOKEN]: { credits: 1e12 } } });
   const prefix = `bturns-${randomBytes(3).toString('hex')}`;
   const child = fork(CHILD, [], {
-    execArgv: ['--import', TSX],
+    execArgv: [...(process.env.TURNS_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', TSX],
     env: { PATH: process.env.PATH ?? '', BENCH_MODE: mode, BENCH_N: String(n), NEMO_API_URL: sim.url, NEMO_TOKEN: TOKEN, REDIS_URL, QUEUE_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -116,6 +119,8 @@ export async function run(o: { sizes?: number[]; windowMs?: number; heartbeatMs?
       row({ name: `N=${n} RSS per stream`, baseline: (base.rss - base.idleRss) / n / 1024, value: (prod.rss - prod.idleRss) / n / 1024, unit: 'KiB' }),
       row({ name: `N=${n} CPU per stream-minute`, baseline: perStreamMin(base), value: perStreamMin(prod), unit: 'ms', target: '≤ 2× baseline', maxRatio: 2 }),
       row({ name: `N=${n} event-loop delay p99`, baseline: base.loopP99Ms, value: prod.loopP99Ms, unit: 'ms', target: '≤ 20 ms', max: 20 }),
+      row({ name: `N=${n} longest GC pause`, baseline: base.gcMaxMs, value: prod.gcMaxMs, unit: 'ms' }),
+      row({ name: `N=${n} JS heap used`, baseline: base.heapUsed / MiB, value: prod.heapUsed / MiB, unit: 'MiB' }),
       row({ name: `N=${n} Redis commands/s`, value: prod.redisPerSec, unit: '/s' }),
       row({ name: `N=${n} Redis bytes per waiting job`, value: prod.bytesPerJob ?? 0, unit: 'B' }),
     );

@@ -7,7 +7,7 @@
  * The parent hosts the simulator, waits until N streams are open, then asks over IPC for a
  * measurement window: RSS, CPU, event-loop delay p99 and Redis commands per second.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
@@ -83,12 +83,23 @@ const redis = new Redis(REDIS_URL);
 const LOOP_RESOLUTION_MS = 10;
 const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 let window: { cpu: NodeJS.CpuUsage; at: number; cmds: number } | undefined;
+/** Garbage-collection pauses inside the window: the usual cause of a long event-loop delay. */
+const gc = { maxMs: 0, totalMs: 0 };
+new PerformanceObserver((list) => {
+  if (!window) return;
+  for (const e of list.getEntries()) {
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    gc.totalMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 process.on('message', (m: { cmd: string }) => {
   void (async () => {
     if (m.cmd === 'start') {
       loop.reset();
       loop.enable();
+      gc.maxMs = 0;
+      gc.totalMs = 0;
       window = { cpu: process.cpuUsage(), at: Date.now(), cmds: await redisCommands(redis) };
       send({ ok: 'started' });
     } else if (m.cmd === 'end' && window) {
@@ -104,6 +115,9 @@ process.on('message', (m: { cmd: string }) => {
         windowMs: ms,
         loopP99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
         redisPerSec: MODE === 'product' ? (cmds / ms) * 1000 : 0,
+        gcMaxMs: gc.maxMs,
+        gcTotalMs: gc.totalMs,
+        heapUsed: process.memoryUsage().heapUsed,
       });
     } else if (m.cmd === 'stop') {
       await stop().catch(() => undefined);

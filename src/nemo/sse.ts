@@ -53,9 +53,12 @@ export async function runSseTurn(deps: HttpDeps, o: SseTurnOptions): Promise<Tur
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const timers: Record<'total' | 'idle' | 'stall', NodeJS.Timeout | undefined> = { total: undefined, idle: undefined, stall: undefined };
+  // Re-arming refreshes the existing timer: a heartbeat per stream every few seconds, times thousands
+  // of streams, should not allocate a new timer each time.
   const arm = (which: 'total' | 'idle' | 'stall', ms: number, kind: NemoErrorKind, text: string) => {
-    clearTimeout(timers[which]);
-    timers[which] = setTimeout(() => fail(streamError(kind, `${text} (${ms} ms)`)), ms);
+    const running = timers[which];
+    if (running) running.refresh();
+    else timers[which] = setTimeout(() => fail(streamError(kind, `${text} (${ms} ms)`)), ms);
   };
   const armStall = () => arm('stall', o.stallMs, 'stream_stalled', 'no bytes received');
   const armIdle = () => arm('idle', o.idleMs, 'stream_idle', 'only heartbeats');
