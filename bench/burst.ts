@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeTelegram, makeUser, privateChat } from '../test/fakes/telegram/index.js';
-import { startNemoSim } from '../test/nemo-sim/index.js';
+import { startNemoSim } from '../nemo-sim/index.js';
 import { dropPrefix } from '../test/helpers/common.js';
 import { benchMain, newReport, percentile, row, type BenchReport } from './lib/report.js';
 import { sleep, startBot, stopChild, waitUntil } from './lib/processes.js';

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { dropPrefix } from '../test/helpers/common.js';
-import { startNemoSim, type NemoSim } from '../test/nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
 import { startPrivateRedis } from './lib/redis-server.js';
 import { benchMain, newReport, row, type BenchReport } from './lib/report.js';
 import { sleep, waitUntil } from './lib/processes.js';

@@ -9,7 +9,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startRuntime } from '../../src/runtime.js';
-import { startNemoSim, type NemoSim } from '../../test/nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { ensureRedis } from './local-redis.js';
 import { ConsoleOutbox } from './outbox.js';
 import { runRepl } from './repl.js';

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { conversationKey, type IngressResult } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startNemoSim, type NemoSim, type SimOptions } from '../../test/nemo-sim/index.js';
+import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 import { NullOutbox } from './null-outbox.js';
 import { startPrivateRedis } from './redis-server.js';
 import { dropPrefix } from '../../test/helpers/common.js';

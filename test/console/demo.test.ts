@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_PATH } from '../nemo-sim/index.js';
+import { FIXTURE_PATH } from '../../nemo-sim/index.js';
 
 const DEMO = fileURLToPath(new URL('../../adapters/console/demo.ts', import.meta.url));
 /** tsx's loader by absolute URL, so the demo can run from any working directory. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { dropPrefix, message, testEnv, uniquePrefix } from '../helpers/harness.js';
 import { RecordingOutbox } from '../helpers/recording-outbox.js';
 import { startOutboxServer } from '../helpers/remote-outbox.js';

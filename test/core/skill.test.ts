@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectLanguage } from '../../src/core/language.js';
-import { GUI_TEXT } from '../nemo-sim/index.js';
+import { GUI_TEXT } from '../../nemo-sim/index.js';
 import { startBench, type Bench } from '../helpers/harness.js';
 
 const videos = (b: Bench, chat: string) => b.outbox.in(chat).filter((m) => m.kind === 'video');

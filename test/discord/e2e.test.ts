@@ -8,7 +8,7 @@ import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutb
 import { loadConfig, type Config } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/index.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { testEnv } from '../helpers/harness.js';
 import { captureLogger, dropPrefix, uniquePrefix } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startNemoSim, type NemoSim, type SimOptions } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './common.js';
 import { RecordingOutbox } from './recording-outbox.js';
 

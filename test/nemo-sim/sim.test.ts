@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNemoSim, type NemoSim, type SimOptions } from './index.js';
+import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 
 const SKILL = { 'x-skill-source': 'nemo-bot', 'x-skill-version': '0.1.0', 'x-skill-platform': 'test' };
 const PNG = readFileSync(new URL('../fixtures/input.png', import.meta.url));

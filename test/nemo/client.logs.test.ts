@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NemoClient } from '../../src/nemo/client.js';
 import { isNemoError } from '../../src/nemo/errors.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { captureLogger, clientOptions, handle } from './helpers.js';
 
 // Shapes that the generic token patterns of log.ts would NOT catch: only registration protects them.

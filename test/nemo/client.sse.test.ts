@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeStateChange, translateGui } from '../../src/nemo/draft.js';
 import { NemoClient } from '../../src/nemo/client.js';
 import type { CredentialHandle, NemoSession, TurnEvent } from '../../src/nemo/types.js';
-import { GENERATE_DONE_TEXT, GENERATE_START_TEXT, QUESTION_ARGS, type HeartbeatForm } from '../nemo-sim/index.js';
+import { GENERATE_DONE_TEXT, GENERATE_START_TEXT, QUESTION_ARGS, type HeartbeatForm } from '../../nemo-sim/index.js';
 import { anonHandle, clientOptions, handle, nemoError, rig, type Rig } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

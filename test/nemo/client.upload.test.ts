@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUPPORTED_EXTENSIONS, type CredentialHandle, type NemoSession } from '../../src/nemo/types.js';
-import { FIXTURE_PATH } from '../nemo-sim/index.js';
+import { FIXTURE_PATH } from '../../nemo-sim/index.js';
 import { handle, nemoError, rig, type Rig } from './helpers.js';
 
 const PNG = fileURLToPath(new URL('../fixtures/input.png', import.meta.url));

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../../src/log.js';
 import { NemoClient, type NemoClientExtras } from '../../src/nemo/client.js';
 import { NemoError } from '../../src/nemo/errors.js';
 import type { CredentialHandle, NemoClientOptions, NemoCredential } from '../../src/nemo/types.js';
-import { startNemoSim, type NemoSim, type SimOptions } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 
 export const WEB_URL = 'https://web.nemo.test';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram, makeUser, privateChat } from '../fakes/telegram/index.js';
 import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;

@@ -13,7 +13,7 @@ import type { ConversationIngress, IngressResult } from '../../src/core/message.
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { FakeTelegram, groupChat, makeUser, privateChat, type SentMessage } from '../fakes/telegram/index.js';
 import { freePort, sleep, TOKEN, until } from './helpers.js';
 

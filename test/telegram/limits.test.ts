@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { FakeTelegram, makeUser, privateChat } from '../fakes/telegram/index.js';
 import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../nemo-sim/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { TOKEN, until } from './helpers.js';
 
 const JPG = readFileSync(fileURLToPath(new URL('../fixtures/input.jpg', import.meta.url)));

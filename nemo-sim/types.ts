@@ -2,7 +2,7 @@
  * Public types of the Nemo simulator. These are a contract: the Nemo client tests, the bot core, the
  * demo and the benchmarks all drive the simulator through them, so change them only by adding.
  */
-import type { Draft } from '../../src/nemo/types.js';
+import type { Draft } from '../src/nemo/types.js';
 
 export type HeartbeatForm = 'comment' | 'event' | 'empty' | 'json';
 

@@ -4,7 +4,7 @@
  * 3. Title: "Urban Dreams" (0-3s)": names in `m.name`, title text in `m.text`, volume as a 0-1
  * fraction in `m.volume`, segment start in ms in `st`, duration in ms in `d`.
  */
-import type { Draft, DraftTrack } from '../../src/nemo/types.js';
+import type { Draft, DraftTrack } from '../src/nemo/types.js';
 import { randomId } from './store.js';
 import type { SimSession } from './types.js';
 
