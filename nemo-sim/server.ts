@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * The simulator's `node:http` server: routing, the request log, fault dispatch and the in-process
  * `NemoSim` handle. No framework, so the wire behaviour (headers, chunking, resets) is exactly what
@@ -120,6 +121,8 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
   const store = new SimStore(options);
   const fixture = loadFixture();
   const closing = new AbortController();
+  // Every open request listens to it (through AbortSignal.any): thousands at once are expected.
+  setMaxListeners(0, closing.signal);
   let url = '';
   const ctx: SimContext = { opts: options, store, fixture, baseUrl: () => url, closing: closing.signal };
 

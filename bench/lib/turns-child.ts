@@ -7,6 +7,7 @@
  * The parent hosts the simulator, waits until N streams are open, then asks over IPC for a
  * measurement window: RSS, CPU, event-loop delay p99 and Redis commands per second.
  */
+import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
@@ -44,6 +45,7 @@ async function startBaseline(): Promise<() => Promise<void>> {
   const skill = { source: config.NEMO_SKILL_SOURCE, version: config.NEMO_SKILL_VERSION, platform: config.NEMO_SKILL_PLATFORM };
   const headers = { ...baseHeaders(skill, env.NEMO_TOKEN), accept: 'text/event-stream', 'content-type': 'application/json' };
   const ctrl = new AbortController();
+  setMaxListeners(0, ctrl.signal); // one signal for all N streams
   for (const [i, sessionId] of sessions.entries()) {
     void request(`${env.NEMO_API_URL}/run_sse`, {
       method: 'POST',
