@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
 /**
  * The simulator's `node:http` server: routing, the request log, fault dispatch and the in-process
  * `NemoSim` handle. No framework, so the wire behaviour (headers, chunking, resets) is exactly what
  * a real HTTP server does.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.js';
