@@ -79,7 +79,15 @@ async function measure(mode: 'baseline' | 'product', n: number, windowMs: number
   });
   try {
     await next('ready');
-    await waitUntil(() => openTurns(sim) >= n, 600_000, `${n} open streams (${mode})`, 250);
+    let lastReport = Date.now();
+    await waitUntil(() => {
+      const open = openTurns(sim);
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        process.stderr.write(`  ${mode} N=${n}: ${open} streams open, ${sim.sessions.size} sessions\n`);
+      }
+      return open >= n;
+    }, 600_000, `${n} open streams (${mode})`, 250);
     await sleep(Math.min(5_000, heartbeatMs)); // settle: startup work done, only heartbeats flow
     child.send({ cmd: 'start' });
     await next('started');

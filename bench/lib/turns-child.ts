@@ -46,8 +46,9 @@ async function startBaseline(): Promise<() => Promise<void>> {
   const headers = { ...baseHeaders(skill, env.NEMO_TOKEN), accept: 'text/event-stream', 'content-type': 'application/json' };
   const ctrl = new AbortController();
   setMaxListeners(0, ctrl.signal); // one signal for all N streams
-  for (const [i, sessionId] of sessions.entries()) {
-    void request(`${env.NEMO_API_URL}/run_sse`, {
+  // A stream refused under the connect burst (listen backlog) is opened again, as a client would.
+  const open = (i: number, sessionId: string, triesLeft: number): void => {
+    request(`${env.NEMO_API_URL}/run_sse`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ app_name: 'nemo_agent', user_id: 'me', session_id: sessionId, new_message: { parts: [{ text: `hello, let us chat about topic ${i}` }] } }),
@@ -58,7 +59,12 @@ async function startBaseline(): Promise<() => Promise<void>> {
       const parser = createParser({ onEvent: () => void events++ });
       const dec = new TextDecoder();
       for await (const chunk of res.body) parser.feed(dec.decode(chunk as Buffer, { stream: true }));
-    }).catch(() => undefined);
+    }).catch(() => {
+      if (!ctrl.signal.aborted && triesLeft > 0) setTimeout(() => open(i, sessionId, triesLeft - 1), 1_000);
+    });
+  };
+  for (const [i, sessionId] of sessions.entries()) {
+    open(i, sessionId, 5);
     if (i % 500 === 499) await new Promise((r) => setImmediate(r));
   }
   return async () => ctrl.abort();
