@@ -85,9 +85,10 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
         await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
         continue;
       }
-      if (err instanceof NemoError && (err.kind === 'rate_limited' || err.kind === 'token_quota')) {
-        // A 429 answers before any stream (or a token renewal was refused): the message did not run,
-        // so it may be sent later.
+      if (err instanceof NemoError && (err.kind === 'rate_limited' || err.kind === 'token_quota' || (err.kind === 'network' && err.endpoint === 'run_sse'))) {
+        // A 429 answers before any stream (or a token renewal was refused), and a refused connection
+        // (a connect burst overflowing the backend's accept queue) never carried the message: it did
+        // not run, so it may be sent later.
         await ctx.save({ turnSentAt: undefined });
         throw err;
       }
