@@ -6,7 +6,14 @@
  * not answered within 3 s, and `ingress.accept` talks to Redis (and may be slow under load). So the
  * interaction is deferred *first* ("thinking…" for commands, a silent deferred update for buttons)
  * and only then accepted. A failed defer still reaches the core, without the interaction data, so
- * the acknowledgement goes to the channel instead of a dead token.
+ * the acknowledgement goes to the channel instead of a dead token. Nothing before the defer awaits
+ * Redis, the queue or another interaction: each event is handled on its own, and the interaction
+ * callback goes through @discordjs/rest's burst handler (no global limit, no per-route queue), so a
+ * burst of a thousand interactions is deferred as fast as the network allows.
+ *
+ * Messages of one channel reach the core in the order Discord sent them (the core numbers the
+ * channel's line in join order); messages of different channels are handled at the same time, so a
+ * slow channel holds up nobody else (keyed-chain.ts).
  */
 import {
   Client,
@@ -22,6 +29,7 @@ import {
 import type { Config } from '../../src/config.js';
 import type { ConversationIngress, IncomingMessage } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
+import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
 import {
   normalizeButton,
@@ -131,6 +139,9 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     return res;
   };
 
+  /** Per-channel order for plain messages. */
+  const channels = new KeyedChain();
+
   const onMessage = async (m: Message) => {
     const botUserId = client.user?.id;
     if (!botUserId) return;
@@ -140,11 +151,13 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       listedChannelIds: listed,
     });
     if (!msg) return;
-    try {
-      await accept(msg);
-    } catch (err) {
-      logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a message');
-    }
+    await channels.run(msg.chatId, async () => {
+      try {
+        await accept(msg);
+      } catch (err) {
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a message');
+      }
+    });
   };
 
   /** Acknowledge within Discord's 3 s; false (logged) when the interaction could not be deferred. */

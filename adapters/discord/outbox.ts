@@ -84,7 +84,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
     private readonly logger: Logger,
     private readonly clients: DiscordRestClients,
   ) {
-    this.interactions = new InteractionReplies(clients.rest);
+    this.interactions = new InteractionReplies(clients.interactionRest);
     this.uploadLimits = new UploadLimits({
       rest: clients.rest,
       defaultBytes: config.DISCORD_MAX_UPLOAD_MB * MiB,
