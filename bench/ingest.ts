@@ -63,6 +63,8 @@ interface PhaseResult {
 
 /** Start the product against `fake` and `simUrl` with its own key prefix; resolves once it polls. */
 async function startBot(fake: FakeTelegram, simUrl: string, prefix: string, tempDir: string): Promise<Child> {
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the bot process there (evidence for a missed target).
+  const prof = process.env.BENCH_CPU_PROF;
   const child = spawnTs('src/main.ts', {
     ROLE: 'all',
     REDIS_URL,
@@ -73,20 +75,28 @@ async function startBot(fake: FakeTelegram, simUrl: string, prefix: string, temp
     DISCORD_TOKEN: '',
     LOG_LEVEL: 'warn',
     TEMP_DIR: tempDir,
-  });
+  }, prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {});
   await waitUntil(() => fake.callsTo('getUpdates').length > 0, 30_000, 'the bot to poll', child);
   return child;
 }
 
-/** When the first sendMessage to each chat arrived, by chat id. */
-function firstSendAt(fake: FakeTelegram): Map<number, number> {
-  const at = new Map<number, number>();
-  for (const c of fake.calls) {
-    if (c.method !== 'sendMessage' || !c.ok) continue;
-    const chat = Number(c.payload.chat_id);
-    if (!at.has(chat)) at.set(chat, c.at);
+/** When the first sendMessage to each chat arrived, by chat id; reads only the calls added since last time. */
+class AckTimes {
+  private readonly at = new Map<number, number>();
+  private seen = 0;
+
+  constructor(private readonly fake: FakeTelegram) {}
+
+  get(): Map<number, number> {
+    const calls = this.fake.calls;
+    for (; this.seen < calls.length; this.seen++) {
+      const c = calls[this.seen]!;
+      if (c.method !== 'sendMessage' || !c.ok) continue;
+      const chat = Number(c.payload.chat_id);
+      if (!this.at.has(chat)) this.at.set(chat, c.at);
+    }
+    return this.at;
   }
-  return at;
 }
 
 /** Push `count` updates at `rate`/s (one chat each) and collect each ack's latency. */
@@ -98,13 +108,12 @@ async function measure(fake: FakeTelegram, bot: Child, users: User[], rate: numb
     pushedAt[i] = Date.now();
     push(users[i]!, i);
   });
-  const ids = new Set(users.map((u) => u.id));
-  await waitUntil(() => [...firstSendAt(fake).keys()].filter((id) => ids.has(id)).length >= users.length, drainMs, 'every acknowledgement', bot).catch(() => undefined);
+  const acks = new AckTimes(fake);
+  await waitUntil(() => users.every((u) => acks.get().has(u.id)), drainMs, 'every acknowledgement', bot).catch(() => undefined);
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu1 = cpuSeconds(bot.proc.pid);
-  const acks = firstSendAt(fake);
   const latencies = users.map((u, i) => {
-    const at = acks.get(u.id);
+    const at = acks.get().get(u.id);
     return at === undefined ? NaN : at - pushedAt[i]!;
   });
   return { latencies, cpu: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined, wallSeconds };
@@ -125,7 +134,8 @@ const users = (count: number, base: number): User[] => Array.from({ length: coun
 async function warmUp(fake: FakeTelegram, bot: Child): Promise<void> {
   const warm = users(10, 90_000_000);
   for (const u of warm) fake.userText({ chat: privateChat(u), from: u, text: 'warm up: a short clip of waves' });
-  await waitUntil(() => warm.every((u) => firstSendAt(fake).has(u.id)), 30_000, 'the warm-up acknowledgements', bot);
+  const acks = new AckTimes(fake);
+  await waitUntil(() => warm.every((u) => acks.get().has(u.id)), 30_000, 'the warm-up acknowledgements', bot);
 }
 
 async function phase(simUrl: string, run: (fake: FakeTelegram, bot: Child) => Promise<PhaseResult>): Promise<PhaseResult> {
@@ -151,6 +161,7 @@ export async function run(partial: Partial<IngestOptions> = {}): Promise<BenchRe
   const steadyCount = Math.max(1, Math.round(o.rate * o.seconds));
   const burstRate = o.burst / o.burstSeconds;
   const report = newReport('ingest', { ...o, role: 'all', redis: REDIS_URL, sim: 'own process, generations 30-90 s' });
+  const loadAtStart = os.loadavg();
   const sim = await startSimChild();
   try {
     // 1. Steady rate.
@@ -187,6 +198,7 @@ export async function run(partial: Partial<IngestOptions> = {}): Promise<BenchRe
       'ack = the first sendMessage to the chat at the fake; latency from the update being queued at the fake (Date.now(), ms resolution)',
       'baseline = a bare undici client process sending sendMessage to the same fake at the same rate (round trip)',
       `bot process (ROLE=all) CPU during the phase: steady ${cores(steady)} cores, burst ${cores(burst)} cores (of ${report.machine.cores})`,
+      `load average (1 min) at start ${loadAtStart[0]!.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (the machine is shared)`,
     );
   } finally {
     await sim.child.stop();

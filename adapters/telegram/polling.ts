@@ -16,8 +16,8 @@
  *   leaves every unfinished update to the next poller, and the core drops what it already enqueued;
  * - the next getUpdates goes out while earlier updates are still in hand. Until the offset passes
  *   them Telegram returns them again; the window recognises them, so none is handled twice here. When
- *   an answer brings nothing new, the loop waits for a handler to finish (or `refetchMs`) instead of
- *   spinning on the same answer;
+ *   an answer brings nothing new, the loop waits for a handler to finish or `refetchMs` (a new update
+ *   cannot be long-polled for meanwhile), and with 100 in hand for the offset to move;
  * - at most `limit` (100, Telegram's maximum) updates are in hand at once: every update this process
  *   holds lies within the 100 that follow the offset, because that is all a getUpdates can return;
  * - on top: abort at once when the lease is lost, confirm on a graceful stop only while still holding
@@ -39,7 +39,7 @@ export interface PollerOptions {
   allowedUpdates: ReadonlyArray<string>;
   /** Called once when Telegram rejects the token (401): polling cannot work. */
   onFatal?: (err: Error) => void;
-  /** With updates in hand and nothing new in the last answer: ask again after this long at most (default 250 ms). */
+  /** With updates in hand and nothing new in the last answer: ask again after this long at most (default 25 ms). */
   refetchMs?: number;
 }
 
@@ -47,6 +47,12 @@ export interface PollerOptions {
 const HANDLER_ATTEMPTS = 5;
 /** How long a graceful stop waits for the updates in hand. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * With updates in hand, the longest a new update waits before the next getUpdates asks for it: a
+ * new update cannot be long-polled for while older ones are unconfirmed. Against the real Bot API
+ * the round trip itself (tens of ms) spaces these requests further.
+ */
+const DEFAULT_REFETCH_MS = 25;
 /** Updates per getUpdates (Telegram's maximum); also the most this process holds at once. */
 const GET_UPDATES_LIMIT = 100;
 
@@ -67,7 +73,7 @@ export class LongPoller {
   private abort = new AbortController();
   private window = new OffsetWindow();
   private readonly chats = new KeyedChain();
-  private readonly progressWaiters = new Set<() => void>();
+  private readonly progressWaiters = new Set<{ offsetOnly: boolean; wake: () => void }>();
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: PollerOptions) {}
@@ -156,33 +162,43 @@ export class LongPoller {
         fresh++;
         void this.chats.run(orderKey(update), () => this.handleOne(window, update));
       }
-      if (fresh === 0 && window.size > 0) await this.nextProgress(this.o.refetchMs ?? 250);
+      if (fresh === 0 && window.size > 0) {
+        // Nothing new: Telegram would answer again at once with the same updates. When the window is
+        // full no answer can hold a new one until the offset moves; otherwise ask again soon, since a
+        // new update cannot be waited for (no long poll while older ones are unconfirmed).
+        const full = window.size >= GET_UPDATES_LIMIT;
+        await this.nextProgress(full ? undefined : (this.o.refetchMs ?? DEFAULT_REFETCH_MS), full);
+      }
     }
   }
 
   /** Handle one update (its chat's earlier updates are done); mark it finished unless polling stopped. */
   private async handleOne(window: OffsetWindow, update: Update): Promise<void> {
+    let moved = false;
     try {
       if (!this.running) return; // stopped while it waited behind its chat: the next poller gets it
-      if (await this.handleWithRetries(update)) window.finish(update.update_id);
+      if (await this.handleWithRetries(update)) moved = window.finish(update.update_id);
     } finally {
-      for (const wake of [...this.progressWaiters]) wake();
+      for (const w of [...this.progressWaiters]) if (moved || !w.offsetOnly) w.wake();
     }
   }
 
-  /** Wait until a handler finishes, `ms` passes, or polling stops. */
-  private nextProgress(ms: number): Promise<void> {
+  /** Wait until a handler finishes (with `offsetOnly`: until the offset moves), `ms` passes, or polling stops. */
+  private nextProgress(ms: number | undefined, offsetOnly = false): Promise<void> {
     return new Promise((resolve) => {
       const signal = this.abort.signal;
-      const wake = () => {
-        clearTimeout(timer);
-        this.progressWaiters.delete(wake);
-        signal.removeEventListener('abort', wake);
-        resolve();
+      const waiter = {
+        offsetOnly,
+        wake: () => {
+          clearTimeout(timer);
+          this.progressWaiters.delete(waiter);
+          signal.removeEventListener('abort', waiter.wake);
+          resolve();
+        },
       };
-      const timer = setTimeout(wake, ms);
-      this.progressWaiters.add(wake);
-      signal.addEventListener('abort', wake, { once: true });
+      const timer = ms === undefined ? undefined : setTimeout(waiter.wake, ms);
+      this.progressWaiters.add(waiter);
+      signal.addEventListener('abort', waiter.wake, { once: true });
     });
   }
 

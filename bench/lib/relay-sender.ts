@@ -42,7 +42,7 @@ function multipart(fields: Record<string, string>, fileField: string): { body: R
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   async function* chunks() {
     yield head;
-    yield* createReadStream(file);
+    yield* createReadStream(file, { highWaterMark: 256 * 1024 });
     yield tail;
   }
   return {
