@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { User } from 'grammy/types';
 import { FakeTelegram, makeUser, privateChat } from '../test/fakes/telegram/index.js';
 import { dropPrefix, REDIS_URL } from '../test/helpers/common.js';
@@ -58,6 +59,8 @@ interface PhaseResult {
   latencies: number[];
   /** Bot process CPU seconds during the phase. */
   cpu: number | undefined;
+  /** This process's (the fake Telegram's) event-loop delay p99 during the phase, ms: how much the harness itself lagged. */
+  harnessLagP99: number;
   wallSeconds: number;
 }
 
@@ -103,6 +106,8 @@ class AckTimes {
 async function measure(fake: FakeTelegram, bot: Child, users: User[], rate: number, drainMs: number, push: (u: User, i: number) => void): Promise<PhaseResult> {
   const pushedAt: number[] = [];
   const cpu0 = cpuSeconds(bot.proc.pid);
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const t0 = performance.now();
   await pace(rate, users.length, async (i) => {
     pushedAt[i] = Date.now();
@@ -112,11 +117,12 @@ async function measure(fake: FakeTelegram, bot: Child, users: User[], rate: numb
   await waitUntil(() => users.every((u) => acks.get().has(u.id)), drainMs, 'every acknowledgement', bot).catch(() => undefined);
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu1 = cpuSeconds(bot.proc.pid);
+  lag.disable();
   const latencies = users.map((u, i) => {
     const at = acks.get().get(u.id);
     return at === undefined ? NaN : at - pushedAt[i]!;
   });
-  return { latencies, cpu: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined, wallSeconds };
+  return { latencies, cpu: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined, wallSeconds, harnessLagP99: lag.percentile(99) / 1e6 };
 }
 
 /** The baseline: a bare client's sendMessage round trips to `fake`, same rate and count, own process. */
@@ -198,6 +204,7 @@ export async function run(partial: Partial<IngestOptions> = {}): Promise<BenchRe
       'ack = the first sendMessage to the chat at the fake; latency from the update being queued at the fake (Date.now(), ms resolution)',
       'baseline = a bare undici client process sending sendMessage to the same fake at the same rate (round trip)',
       `bot process (ROLE=all) CPU during the phase: steady ${cores(steady)} cores, burst ${cores(burst)} cores (of ${report.machine.cores})`,
+      `fake Telegram (this process) event-loop delay p99: steady ${steady.harnessLagP99.toFixed(1)} ms, burst ${burst.harnessLagP99.toFixed(1)} ms (part of every latency above)`,
       `load average (1 min) at start ${loadAtStart[0]!.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (the machine is shared)`,
     );
   } finally {
