@@ -61,6 +61,8 @@ interface PhaseResult {
   cpu: number | undefined;
   /** This process's (the fake Telegram's) event-loop delay p99 during the phase, ms: how much the harness itself lagged. */
   harnessLagP99: number;
+  /** getUpdates requests the bot made during the phase. */
+  polls: number;
   wallSeconds: number;
 }
 
@@ -106,6 +108,7 @@ class AckTimes {
 async function measure(fake: FakeTelegram, bot: Child, users: User[], rate: number, drainMs: number, push: (u: User, i: number) => void): Promise<PhaseResult> {
   const pushedAt: number[] = [];
   const cpu0 = cpuSeconds(bot.proc.pid);
+  const polls0 = fake.callsTo('getUpdates').length;
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   const t0 = performance.now();
@@ -122,7 +125,7 @@ async function measure(fake: FakeTelegram, bot: Child, users: User[], rate: numb
     const at = acks.get().get(u.id);
     return at === undefined ? NaN : at - pushedAt[i]!;
   });
-  return { latencies, cpu: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined, wallSeconds, harnessLagP99: lag.percentile(99) / 1e6 };
+  return { latencies, cpu: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined, wallSeconds, harnessLagP99: lag.percentile(99) / 1e6, polls: fake.callsTo('getUpdates').length - polls0 };
 }
 
 /** The baseline: a bare client's sendMessage round trips to `fake`, same rate and count, own process. */
@@ -204,6 +207,7 @@ export async function run(partial: Partial<IngestOptions> = {}): Promise<BenchRe
       'ack = the first sendMessage to the chat at the fake; latency from the update being queued at the fake (Date.now(), ms resolution)',
       'baseline = a bare undici client process sending sendMessage to the same fake at the same rate (round trip)',
       `bot process (ROLE=all) CPU during the phase: steady ${cores(steady)} cores, burst ${cores(burst)} cores (of ${report.machine.cores})`,
+      `getUpdates requests during the phase: steady ${steady.polls} (${(steady.polls / steadyCount).toFixed(2)} per message), burst ${burst.polls} (${(burst.polls / o.burst).toFixed(2)} per message)`,
       `fake Telegram (this process) event-loop delay p99: steady ${steady.harnessLagP99.toFixed(1)} ms, burst ${burst.harnessLagP99.toFixed(1)} ms (part of every latency above)`,
       `load average (1 min) at start ${loadAtStart[0]!.toFixed(2)}, at end ${os.loadavg()[0]!.toFixed(2)} (the machine is shared)`,
     );

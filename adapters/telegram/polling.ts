@@ -15,9 +15,10 @@
  *   the getUpdates offset never passes an update still in hand, so a process killed at any moment
  *   leaves every unfinished update to the next poller, and the core drops what it already enqueued;
  * - the next getUpdates goes out while earlier updates are still in hand. Until the offset passes
- *   them Telegram returns them again; the window recognises them, so none is handled twice here. When
- *   an answer brings nothing new, the loop waits for a handler to finish or `refetchMs` (a new update
- *   cannot be long-polled for meanwhile), and with 100 in hand for the offset to move;
+ *   them Telegram returns them again; the window recognises them, so none is handled twice here.
+ *   Since a new update cannot be long-polled for while older ones are unconfirmed, the loop asks
+ *   again every `refetchMs` while updates are in hand (backing off to 1 s while nothing new comes),
+ *   and goes back to a long poll (which confirms them all) as soon as the last one finishes;
  * - at most `limit` (100, Telegram's maximum) updates are in hand at once: every update this process
  *   holds lies within the 100 that follow the offset, because that is all a getUpdates can return;
  * - on top: abort at once when the lease is lost, confirm on a graceful stop only while still holding
@@ -39,7 +40,7 @@ export interface PollerOptions {
   allowedUpdates: ReadonlyArray<string>;
   /** Called once when Telegram rejects the token (401): polling cannot work. */
   onFatal?: (err: Error) => void;
-  /** With updates in hand and nothing new in the last answer: ask again after this long at most (default 25 ms). */
+  /** With updates in hand: ask Telegram for new ones this often (default 25 ms). */
   refetchMs?: number;
 }
 
@@ -53,6 +54,7 @@ const STOP_GRACE_MS = 10_000;
  * the round trip itself (tens of ms) spaces these requests further.
  */
 const DEFAULT_REFETCH_MS = 25;
+const MAX_REFETCH_MS = 1_000;
 /** Updates per getUpdates (Telegram's maximum); also the most this process holds at once. */
 const GET_UPDATES_LIMIT = 100;
 
@@ -73,7 +75,7 @@ export class LongPoller {
   private abort = new AbortController();
   private window = new OffsetWindow();
   private readonly chats = new KeyedChain();
-  private readonly progressWaiters = new Set<{ offsetOnly: boolean; wake: () => void }>();
+  private readonly idleWaiters = new Set<() => void>();
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: PollerOptions) {}
@@ -128,6 +130,7 @@ export class LongPoller {
   private async loop(): Promise<void> {
     let failures = 0;
     let firstCall = true;
+    let quiet = 0;
     while (this.running) {
       const window = this.window;
       const offset = window.offset;
@@ -162,43 +165,41 @@ export class LongPoller {
         fresh++;
         void this.chats.run(orderKey(update), () => this.handleOne(window, update));
       }
-      if (fresh === 0 && window.size > 0) {
-        // Nothing new: Telegram would answer again at once with the same updates. When the window is
-        // full no answer can hold a new one until the offset moves; otherwise ask again soon, since a
-        // new update cannot be waited for (no long poll while older ones are unconfirmed).
-        const full = window.size >= GET_UPDATES_LIMIT;
-        await this.nextProgress(full ? undefined : (this.o.refetchMs ?? DEFAULT_REFETCH_MS), full);
-      }
+      // An answer of `limit` updates may have left more behind: ask again at once (unless all 100
+      // are in hand). Otherwise everything available was returned; with updates in hand Telegram
+      // would answer again at once with the same ones, and a new update cannot be long-polled for
+      // until they are confirmed — so wait `refetchMs`, or until the last one finishes (then the
+      // next request is a real long poll that also confirms them all).
+      // While nothing new comes (a chat stuck retrying, say) the pause doubles up to 1 s.
+      quiet = fresh > 0 ? 0 : quiet + 1;
+      const more = updates.length >= GET_UPDATES_LIMIT && fresh > 0 && window.size < GET_UPDATES_LIMIT;
+      if (!more && window.size > 0) await this.untilIdleOr(Math.min(MAX_REFETCH_MS, (this.o.refetchMs ?? DEFAULT_REFETCH_MS) * 2 ** Math.max(0, Math.min(quiet - 1, 6))));
     }
   }
 
   /** Handle one update (its chat's earlier updates are done); mark it finished unless polling stopped. */
   private async handleOne(window: OffsetWindow, update: Update): Promise<void> {
-    let moved = false;
     try {
       if (!this.running) return; // stopped while it waited behind its chat: the next poller gets it
-      if (await this.handleWithRetries(update)) moved = window.finish(update.update_id);
+      if (await this.handleWithRetries(update)) window.finish(update.update_id);
     } finally {
-      for (const w of [...this.progressWaiters]) if (moved || !w.offsetOnly) w.wake();
+      if (window.size === 0) for (const wake of [...this.idleWaiters]) wake();
     }
   }
 
-  /** Wait until a handler finishes (with `offsetOnly`: until the offset moves), `ms` passes, or polling stops. */
-  private nextProgress(ms: number | undefined, offsetOnly = false): Promise<void> {
+  /** Wait until no update is in hand, `ms` passes, or polling stops. */
+  private untilIdleOr(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const signal = this.abort.signal;
-      const waiter = {
-        offsetOnly,
-        wake: () => {
-          clearTimeout(timer);
-          this.progressWaiters.delete(waiter);
-          signal.removeEventListener('abort', waiter.wake);
-          resolve();
-        },
+      const wake = () => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
       };
-      const timer = ms === undefined ? undefined : setTimeout(waiter.wake, ms);
-      this.progressWaiters.add(waiter);
-      signal.addEventListener('abort', waiter.wake, { once: true });
+      const timer = setTimeout(wake, ms);
+      this.idleWaiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
     });
   }
 
