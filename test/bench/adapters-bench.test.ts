@@ -1,7 +1,7 @@
 /**
  * The adapter benchmarks (bench/ingest.ts, bench/relay.ts) run end to end at a tiny size, so they
  * keep working as the product changes. Only the report's shape is checked — rows present, numbers
- * finite and positive, every message acknowledged, every upload complete — never the targets:
+ * finite and positive (RSS growth may be zero), every message acknowledged, every upload complete — never the targets:
  * performance belongs to the full-size runs (`npm run bench`), not to the test suite.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,11 +17,17 @@ function expectWellFormed(rep: BenchReport, bench: string, rows: number): void {
   for (const r of rep.rows) {
     expect(r.name).not.toBe('');
     expect(Number.isFinite(r.value), `${r.name}: value ${r.value}`).toBe(true);
-    expect(r.value, r.name).toBeGreaterThan(0);
+    // A peak-minus-start RSS figure is 0 when a small send allocates nothing new; all else is > 0.
+    const growth = r.name.endsWith('RSS growth');
+    if (growth) expect(r.value, r.name).toBeGreaterThanOrEqual(0);
+    else expect(r.value, r.name).toBeGreaterThan(0);
     if (r.baseline !== undefined) {
       expect(Number.isFinite(r.baseline), `${r.name}: baseline ${r.baseline}`).toBe(true);
-      expect(r.baseline, r.name).toBeGreaterThan(0);
-      expect(Number.isFinite(r.ratio), `${r.name}: ratio`).toBe(true);
+      if (growth) expect(r.baseline, r.name).toBeGreaterThanOrEqual(0);
+      else {
+        expect(r.baseline, r.name).toBeGreaterThan(0);
+        expect(Number.isFinite(r.ratio), `${r.name}: ratio`).toBe(true);
+      }
     }
     if (r.target !== undefined) expect(typeof r.met).toBe('boolean');
   }
