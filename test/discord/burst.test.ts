@@ -2,7 +2,7 @@
  * GIVEN real discord.js against the fake Discord THEN under a burst every interaction is deferred
  * while the core is still busy (the defer never waits for it), the acknowledgements that follow are
  * not held back by @discordjs/rest's global budget, and messages of different channels do not wait
- * for each other while one channel's stay in order.
+ * for each other while one channel's (messages and interactions alike) reach the core in order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, type DiscordOutbox } from '../../adapters/discord/index.js';
@@ -48,12 +48,17 @@ describe('a burst of interactions', () => {
       expect(finished).toBe(0);
       expect(fake.calls.filter((c) => c.path.includes('/callback') && c.status >= 400)).toEqual([]);
 
-      await until(() => run.ingress.received.length >= N, 10_000, 'every interaction to reach the core');
       open();
       await until(() => finished >= N, 10_000, 'the core to finish');
+      // The core heard of each channel's commands in the order they were sent.
+      const received = run.ingress.received.slice(-N);
+      expect(received).toHaveLength(N);
+      for (const channel of channels) {
+        const sent = pushed.filter((_, i) => channels[i % channels.length] === channel).map((p) => `ix-${p.id}`);
+        expect(received.filter((m) => m.chatId === channel).map((m) => m.messageId)).toEqual(sent);
+      }
 
       // The core's acknowledgements, all at once through the outbox's interaction client.
-      const received = run.ingress.received.slice(-N);
       await Promise.all(
         received.map((msg) => {
           const target: ChatTarget = { platform: 'discord', conversationKey: msg.conversationKey, chatId: msg.chatId, userId: msg.userId, isDirect: false, lang: 'en', platformMeta: msg.platformMeta };
