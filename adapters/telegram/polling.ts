@@ -165,14 +165,14 @@ export class LongPoller {
         fresh++;
         void this.chats.run(orderKey(update), () => this.handleOne(window, update));
       }
-      // An answer of `limit` updates may have left more behind: ask again at once (unless all 100
-      // are in hand). Otherwise everything available was returned; with updates in hand Telegram
-      // would answer again at once with the same ones, and a new update cannot be long-polled for
-      // until they are confirmed — so wait `refetchMs`, or until the last one finishes (then the
-      // next request is a real long poll that also confirms them all).
-      // While nothing new comes (a chat stuck retrying, say) the pause doubles up to 1 s.
+      // A full answer may have left more behind; if some of it finished meanwhile (the window has
+      // room), ask again at once. Otherwise the answer held all there was, and with updates in hand
+      // Telegram would answer at once with the same ones (a new update cannot be long-polled for
+      // until they are confirmed): wait `refetchMs` — doubling up to 1 s while nothing new comes, a
+      // chat stuck retrying say — or until the last one finishes, when the next request is a real
+      // long poll that also confirms them all.
       quiet = fresh > 0 ? 0 : quiet + 1;
-      const more = updates.length >= GET_UPDATES_LIMIT && fresh > 0 && window.size < GET_UPDATES_LIMIT;
+      const more = updates.length >= GET_UPDATES_LIMIT && window.size < GET_UPDATES_LIMIT;
       if (!more && window.size > 0) await this.untilIdleOr(Math.min(MAX_REFETCH_MS, (this.o.refetchMs ?? DEFAULT_REFETCH_MS) * 2 ** Math.max(0, Math.min(quiet - 1, 6))));
     }
   }
