@@ -169,6 +169,26 @@ describe('concurrent long polling', () => {
     expect(ingress.texts().filter((t) => t === 'C1' || t === 'D1')).toHaveLength(2);
   });
 
+  it('a 429 on getUpdates while an update is in hand: waits retry_after, loses and doubles nothing', async () => {
+    const release = ingress.hold('H1');
+    const h1 = say(cat, 'H1');
+    await until(() => ingress.has('arrive:H1'), 5_000, 'H1 to be in hand');
+    const before = fake.callsTo('getUpdates').length;
+    fake.failNext('getUpdates', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
+    await fake.waitFor(() => fake.callsTo('getUpdates').slice(before).some((c) => c.errorCode === 429), 5_000, 'the 429');
+    const after429 = fake.calls.length;
+    const i1 = say(dan, 'I1');
+    await until(() => ingress.has('accept:I1'), 5_000, 'I1 after the wait');
+    // The next getUpdates came only after retry_after (1 s): the fake saw none in between.
+    const next = fake.callsTo('getUpdates').find((c) => fake.calls.indexOf(c) >= after429)!;
+    const the429 = fake.callsTo('getUpdates').slice(before).find((c) => c.errorCode === 429)!;
+    expect(next.at - the429.at).toBeGreaterThanOrEqual(950);
+    expect(fake.pendingUpdates().map((u) => u.update_id)).toContain(h1.update_id);
+    release();
+    await fake.waitFor(() => !fake.pendingUpdates().some((u) => u.update_id === i1.update_id), 5_000, 'all confirmed');
+    expect(ingress.texts().filter((t) => t === 'H1' || t === 'I1').sort()).toEqual(['H1', 'I1']);
+  });
+
   it('a burst over many chats is handled once per update and confirmed', async () => {
     const users = Array.from({ length: 40 }, (_, i) => makeUser(`U${i}`, { id: 7200 + i }));
     const texts: string[] = [];
