@@ -1,72 +1,45 @@
 /**
- * `npm run bench`: enqueue throughput of the ingress (dedupe claim, intent routing, per-chat line,
- * BullMQ add, acknowledgement) against a baseline of bare BullMQ adds of the same job data, measured in
- * the same run against the same Redis. Figures are ratios, so they mean the same on any machine.
+ * `npm run bench`: run every benchmark (`bench/*.ts` except this runner), one after another, each as
+ * its own child process (`tsx bench/<name>.ts`), so one bench's memory, timers and connections never
+ * touch the next one's figures. Each prints its table and writes `bench/results/<name>.json`; this
+ * runner prints a one-line summary per bench at the end and exits non-zero if one crashed (a missed
+ * target is reported, not a failure).
  *
- * BENCH_MESSAGES (default 2000) messages spread over BENCH_CHATS (default 200) chats.
+ *   npm run bench                 all benches
+ *   npm run bench -- ingest relay only these (by file name)
+ *   npx tsx bench/ingest.ts       one bench directly
  */
-import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { loadConfig } from '../src/config.js';
-import { conversationKey, type IncomingMessage } from '../src/core/message.js';
-import { silentLogger } from '../src/log.js';
-import { QUEUE_NAMES } from '../src/queue/queue.js';
-import { startRuntime } from '../src/runtime.js';
-import { dropPrefix } from '../test/helpers/harness.js';
-import { RecordingOutbox } from '../test/helpers/recording-outbox.js';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const N = Number(process.env.BENCH_MESSAGES ?? 2000);
-const CHATS = Number(process.env.BENCH_CHATS ?? 200);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
-function msg(i: number): IncomingMessage {
-  const chat = `chat${i % CHATS}`;
-  return {
-    platform: 'test', conversationKey: conversationKey('test', chat), chatId: chat, userId: 'u', userName: 'u',
-    messageId: `m${i}`, text: `make a video of scene ${i}`, attachments: [], isDirect: true, mentionsBot: true, receivedAt: Date.now(),
-  };
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .map((f) => f.slice(0, -3))
+  .sort();
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !all.includes(w));
+if (unknown.length) {
+  console.error(`unknown bench: ${unknown.join(', ')} (have: ${all.join(', ')})`);
+  process.exit(2);
 }
+const benches = wanted.length ? wanted : all;
 
-/** Run `fn` for every i with `concurrency` in flight; returns messages per second. */
-async function rate(concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < N) await fn(next++);
-  }));
-  return N / ((performance.now() - t0) / 1000);
+const summary: string[] = [];
+let crashed = 0;
+for (const name of benches) {
+  console.log(`\n=== bench ${name} ===`);
+  const t0 = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--import', tsx, path.join(dir, `${name}.ts`)], { stdio: 'inherit', cwd: path.join(dir, '..') });
+    child.once('exit', (c) => resolve(c));
+  });
+  if (code !== 0) crashed++;
+  summary.push(`${name.padEnd(12)} ${code === 0 ? 'done' : `CRASHED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
-
-async function main(): Promise<void> {
-  const base = `bench-${randomBytes(3).toString('hex')}`;
-  // Baseline: bare BullMQ adds of comparable job data.
-  const conn = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const q = new Queue(QUEUE_NAMES.turn, { connection: conn, prefix: `${base}-raw` });
-  const baseline = await rate(32, (i) => q.add('turn', { v: 1, kind: 'turn', conv: `test:chat${i % CHATS}`, prompt: `make a video of scene ${i}`, header: 'x', step: 'start' }, { jobId: `raw-${i}` }));
-  await q.close();
-  conn.disconnect();
-
-  const config = loadConfig({ REDIS_URL, QUEUE_PREFIX: `${base}-ingress`, NEMO_API_URL: 'http://127.0.0.1:9', LOG_LEVEL: 'silent' });
-  const outbox = new RecordingOutbox();
-  const runtime = await startRuntime({ config, logger: silentLogger, outboxes: { test: outbox }, runWorker: false });
-  const ingress = await rate(32, (i) => runtime.ingress.accept(msg(i)));
-  const dupes = await rate(32, (i) => runtime.ingress.accept(msg(i)));
-  await runtime.close();
-  await dropPrefix(`${base}-raw`);
-  await dropPrefix(`${base}-ingress`);
-
-  const rows = [
-    ['bare BullMQ add (baseline)', baseline, 1],
-    ['ingress accept (claim + line + add + ack)', ingress, ingress / baseline],
-    ['ingress duplicate (already claimed)', dupes, dupes / baseline],
-  ] as const;
-  console.log(`\n${N} messages over ${CHATS} chats, 32 in flight, Redis ${REDIS_URL}\n`);
-  for (const [name, perS, ratio] of rows) console.log(`${name.padEnd(44)} ${perS.toFixed(0).padStart(7)} msg/s   ${ratio.toFixed(2)}× baseline`);
-}
-
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+console.log(`\n=== summary ===\n${summary.join('\n')}`);
+process.exit(crashed ? 1 : 0);

@@ -6,7 +6,15 @@
  * not answered within 3 s, and `ingress.accept` talks to Redis (and may be slow under load). So the
  * interaction is deferred *first* ("thinking…" for commands, a silent deferred update for buttons)
  * and only then accepted. A failed defer still reaches the core, without the interaction data, so
- * the acknowledgement goes to the channel instead of a dead token.
+ * the acknowledgement goes to the channel instead of a dead token. Nothing before the defer awaits
+ * Redis, the queue or another interaction: each event is handled on its own, and the interaction
+ * callback goes through @discordjs/rest's burst handler (no global limit, no per-route queue), so a
+ * burst of a thousand interactions is deferred as fast as the network allows.
+ *
+ * Messages and interactions of one channel reach the core in the order Discord sent them (the core
+ * numbers the channel's line in join order) — an interaction's defer goes out at once, only its hand-
+ * over to the core waits its turn; different channels are handled at the same time, so a slow channel
+ * holds up nobody else (keyed-chain.ts).
  */
 import {
   Client,
@@ -22,6 +30,7 @@ import {
 import type { Config } from '../../src/config.js';
 import type { ConversationIngress, IncomingMessage } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
+import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
 import {
   normalizeButton,
@@ -131,6 +140,9 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     return res;
   };
 
+  /** Per-channel order in which messages and interactions reach the core. */
+  const channels = new KeyedChain();
+
   const onMessage = async (m: Message) => {
     const botUserId = client.user?.id;
     if (!botUserId) return;
@@ -140,11 +152,13 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       listedChannelIds: listed,
     });
     if (!msg) return;
-    try {
-      await accept(msg);
-    } catch (err) {
-      logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a message');
-    }
+    await channels.run(msg.chatId, async () => {
+      try {
+        await accept(msg);
+      } catch (err) {
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a message');
+      }
+    });
   };
 
   /** Acknowledge within Discord's 3 s; false (logged) when the interaction could not be deferred. */
@@ -160,7 +174,8 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
 
   const onSlash = async (i: ChatInputCommandInteraction) => {
     const receivedAt = Date.now();
-    const deferred = await deferInTime(() => i.deferReply(), 'a slash command');
+    // The defer starts now, outside the channel's order; the core hears of it in the channel's order.
+    const deferring = deferInTime(() => i.deferReply(), 'a slash command');
     const image = i.options.getAttachment('image');
     const attachment: AttachmentFacts | undefined = image
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
@@ -169,29 +184,34 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       { ...interactionFacts(i), commandName: i.commandName, prompt: i.options.getString('prompt') ?? undefined, attachment },
       receivedAt,
     );
-    if (!deferred) delete msg.platformMeta;
-    try {
-      const res = await accept(msg);
-      // Nobody will answer an ignored command: do not leave "thinking…" on screen for 15 minutes.
-      if (res.outcome === 'ignored' && deferred) await i.deleteReply().catch(() => {});
-    } catch (err) {
-      logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a slash command');
-      if (deferred) await i.deleteReply().catch(() => {});
-    }
+    await channels.run(msg.chatId, async () => {
+      const deferred = await deferring;
+      if (!deferred) delete msg.platformMeta;
+      try {
+        const res = await accept(msg);
+        // Nobody will answer an ignored command: do not leave "thinking…" on screen for 15 minutes.
+        if (res.outcome === 'ignored' && deferred) await i.deleteReply().catch(() => {});
+      } catch (err) {
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a slash command');
+        if (deferred) await i.deleteReply().catch(() => {});
+      }
+    });
   };
 
   const onButton = async (i: ButtonInteraction) => {
     const receivedAt = Date.now();
     const facts = { ...interactionFacts(i), customId: i.customId, messageId: i.message.id };
-    if (!normalizeButton(facts, receivedAt)) return; // not one of ours
-    const deferred = await deferInTime(() => i.deferUpdate(), 'a button press');
-    const msg = normalizeButton(facts, receivedAt)!;
-    if (!deferred) delete msg.platformMeta;
-    try {
-      await accept(msg);
-    } catch (err) {
-      logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a button');
-    }
+    const msg = normalizeButton(facts, receivedAt);
+    if (!msg) return; // not one of ours
+    const deferring = deferInTime(() => i.deferUpdate(), 'a button press');
+    await channels.run(msg.chatId, async () => {
+      if (!(await deferring)) delete msg.platformMeta;
+      try {
+        await accept(msg);
+      } catch (err) {
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a button');
+      }
+    });
   };
 
   client.on(Events.MessageCreate, (m) => void onMessage(m));

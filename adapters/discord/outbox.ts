@@ -6,12 +6,13 @@
  * - the acknowledgement of an interaction goes through its token (interaction-reply.ts), with a
  *   fallback to the channel when the token is dead, so a lost token never loses the ack;
  * - edits are paced per channel and no-op edits are skipped (edit-throttle.ts);
- * - uploads use the non-retrying client (rest.ts) so one video is never posted twice;
+ * - uploads are streamed from disk and never resent after a timeout or 5xx (stream-upload.ts), so
+ *   memory stays flat and one video is never posted twice;
  * - a missing permission is logged once per channel in the words of the Discord UI, and a channel
  *   that refuses files answers `maxUploadBytes = 0` for a while so the core sends links there;
  * - errors are logged as whitelisted summaries (errors.ts), never as raw `DiscordAPIError`s.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Routes } from 'discord-api-types/v10';
 import { z } from 'zod';
@@ -84,7 +85,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
     private readonly logger: Logger,
     private readonly clients: DiscordRestClients,
   ) {
-    this.interactions = new InteractionReplies(clients.rest);
+    this.interactions = new InteractionReplies(clients.interactionRest);
     this.uploadLimits = new UploadLimits({
       rest: clients.rest,
       defaultBytes: config.DISCORD_MAX_UPLOAD_MB * MiB,
@@ -150,8 +151,6 @@ class DiscordOutboxImpl implements DiscordOutbox {
   }
 
   async sendVideo(target: ChatTarget, video: VideoPayload): Promise<MessageRef> {
-    // @discordjs/rest only takes Buffers (it buffers streams anyway), bounded by the guild limit.
-    const data = await readFile(video.path);
     const body = {
       ...buildMessageBody({
         text: video.caption ?? '',
@@ -162,9 +161,12 @@ class DiscordOutboxImpl implements DiscordOutbox {
       attachments: [{ id: 0, filename: video.fileName }],
     };
     try {
-      const raw = await this.clients.uploadRest.post(Routes.channelMessages(target.chatId), {
-        body,
-        files: [{ name: video.fileName, data, contentType: 'video/mp4' }],
+      // Streamed from disk (stream-upload.ts): memory stays flat whatever the video's size.
+      const raw = await this.clients.uploader.createMessage(target.chatId, body, {
+        path: video.path,
+        sizeBytes: (await stat(video.path)).size,
+        name: video.fileName,
+        contentType: 'video/mp4',
       });
       const msg = createdMessageSchema.parse(raw);
       return { chatId: msg.channel_id, messageId: msg.id };
@@ -219,6 +221,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
 
   close(): void {
     this.throttle.close();
+    void this.clients.uploader.close();
   }
 
   private async post(chatId: string, body: object, operation: 'send' | 'upload'): Promise<MessageRef> {

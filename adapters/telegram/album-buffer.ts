@@ -2,10 +2,10 @@
  * Albums: Telegram sends each photo/video of an album as its own update, sharing `media_group_id`,
  * with the caption on one of them. The user meant one request, so the core must get one message.
  *
- * Why in Redis and not in memory: updates are handled one after another, so the handler cannot wait
- * for the rest of the album (the rest is the *next* update). It must return, and then its offset is
- * confirmed to Telegram — an in-memory buffer would lose the album if the process died during the
- * wait. Parts are therefore stored in Redis before the handler returns, and any bot process (the
+ * Why in Redis and not in memory: the updates of one chat are handled one after another, so the
+ * handler cannot wait for the rest of the album (the rest is a *later* update of the same chat). It
+ * must return, and then its offset may be confirmed to Telegram — an in-memory buffer would lose the
+ * album if the process died during the wait. Parts are therefore stored in Redis before the handler returns, and any bot process (the
  * same one, a standby that took over the poll lease, or another webhook replica that received the
  * other parts) merges and accepts the album once it has been quiet for `quietMs`.
  *

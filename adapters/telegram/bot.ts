@@ -23,6 +23,13 @@ import { startWebhookServer, type WebhookServer } from './webhook.js';
 /** The only update types we act on; asking for fewer saves Telegram and us work. */
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
+/**
+ * Webhook mode: how many requests Telegram may have open to us at once (its maximum; default 40).
+ * Each request is answered as soon as its update is accepted, and the server handles requests
+ * concurrently, so a burst is limited by this number, not by one chat's slow update.
+ */
+export const WEBHOOK_MAX_CONNECTIONS = 100;
+
 export interface TelegramBotOptions {
   config: Config;
   ingress: ConversationIngress;
@@ -42,7 +49,7 @@ export interface TelegramBot {
   readonly isPolling: boolean;
   /** Webhook mode: the port the server listens on. */
   readonly webhookPort: number | undefined;
-  /** Graceful: finish the update in hand, confirm it (if still the lease holder), release the lease. */
+  /** Graceful: finish the updates in hand, confirm them (if still the lease holder), release the lease. */
   stop(): Promise<void>;
   /** Stop everything at once without releasing or confirming anything, like a killed process. */
   kill(): void;
@@ -83,7 +90,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
     let server: WebhookServer;
     try {
       server = await startWebhookServer({ port: config.TELEGRAM_WEBHOOK_PORT, path: new URL(url).pathname || '/', secret, handle, logger: log });
-      await api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+      await api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES], max_connections: WEBHOOK_MAX_CONNECTIONS });
     } catch (err) {
       albums.kill();
       throw toTelegramError(err, 'setWebhook');

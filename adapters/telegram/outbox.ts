@@ -29,6 +29,8 @@ export const TEXT_MAX_CHARS = 4096;
 export const CAPTION_MAX_CHARS = 1024;
 /** Edit pacing: ~20 edits a minute per group, about one a second in private chats. */
 export const DEFAULT_EDIT_INTERVAL_MS = { group: 3_000, direct: 1_000 } as const;
+/** Read size for video uploads: fewer, larger chunks through grammY's multipart stream (the default is 64 KiB). */
+const UPLOAD_READ_CHUNK_BYTES = 256 * 1024;
 /** A chat action shows for at most 5 s; re-send it a little sooner while an upload runs. */
 const ACTION_REFRESH_MS = 4_000;
 
@@ -127,7 +129,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
       const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
       const markup = inlineKeyboard(video.buttons);
       // A supplier: each attempt (a 429 retry) opens the file afresh.
-      const file = new InputFile(() => createReadStream(video.path), safeFileName(video.fileName));
+      const file = new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
       const stop = keepAction(target, 'upload_video');
       try {
         const m = await api.sendVideo(chatIdOf(target.chatId), file, {

@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('webhook mode', () => {
   it('registers the webhook with the secret and does not poll', () => {
     expect(bot.mode).toBe('webhook');
-    expect(fake.callsTo('setWebhook').at(-1)?.payload).toMatchObject({ url: hookUrl, secret_token: SECRET, allowed_updates: ['message', 'callback_query'] });
+    expect(fake.callsTo('setWebhook').at(-1)?.payload).toMatchObject({ url: hookUrl, secret_token: SECRET, allowed_updates: ['message', 'callback_query'], max_connections: 100 });
     expect(fake.callsTo('getUpdates')).toHaveLength(0);
   });
 
