@@ -64,7 +64,7 @@ async function measure(mode: 'baseline' | 'product', n: number, windowMs: number
   const prefix = `bturns-${randomBytes(3).toString('hex')}`;
   const child = fork(CHILD, [], {
     execArgv: [...(process.env.TURNS_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', TSX],
-    env: { PATH: process.env.PATH ?? '', BENCH_MODE: mode, BENCH_N: String(n), NEMO_API_URL: sim.url, NEMO_TOKEN: TOKEN, REDIS_URL, QUEUE_PREFIX: prefix },
+    env: { PATH: process.env.PATH ?? '', TURNS_HEAP_SNAPSHOT_DIR: process.env.TURNS_HEAP_SNAPSHOT_DIR ?? '', BENCH_MODE: mode, BENCH_N: String(n), NEMO_API_URL: sim.url, NEMO_TOKEN: TOKEN, REDIS_URL, QUEUE_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = (what: string) => new Promise<Record<string, number | string>>((resolve, reject) => {

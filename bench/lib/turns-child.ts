@@ -8,6 +8,7 @@
  * measurement window: RSS, CPU, event-loop delay p99 and Redis commands per second.
  */
 import { setMaxListeners } from 'node:events';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
@@ -112,6 +113,8 @@ process.on('message', (m: { cmd: string }) => {
       send({ ok: 'started' });
     } else if (m.cmd === 'end' && window) {
       loop.disable();
+      // TURNS_HEAP_SNAPSHOT_DIR: where a target is missed, the snapshot says what each turn holds.
+      if (env.TURNS_HEAP_SNAPSHOT_DIR) writeHeapSnapshot(`${env.TURNS_HEAP_SNAPSHOT_DIR}/turns-${MODE}-${N}.heapsnapshot`);
       const cpu = process.cpuUsage(window.cpu);
       const ms = Date.now() - window.at;
       const cmds = (await redisCommands(redis)) - window.cmds;
