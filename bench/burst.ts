@@ -37,6 +37,9 @@ export interface BurstFigures {
   duplicateVideos: number;
   runSsePerSessionMax: number;
   crossings: string[];
+  /** Where the time went, per conversation (ms after the push): turn sent, render started. */
+  turnStarts: number[];
+  renderStarts: number[];
   /** Requests the simulator refused as contract violations. */
   violations: number;
 }
@@ -111,6 +114,9 @@ export async function measureBurst(o: BurstOptions): Promise<BurstFigures> {
       sessionOfTag.set(tag, sid);
     }
     const tagOfSession = new Map([...sessionOfTag].map(([tag, sid]) => [sid, tag]));
+    const pushedAtOfTag = (tag: string) => pushedAt.get(Number(tag.slice(1, -1)));
+    const turnStarts = sim.requestsTo('run_sse').map((r) => r.at - (pushedAtOfTag(/scene (s\d+x)/.exec(promptOf(r.body))?.[1] ?? '') ?? r.at));
+    const renderStarts = [...sim.renders.values()].map((r) => r.createdAt - (pushedAtOfTag(tagOfSession.get(r.sessionId) ?? '') ?? r.createdAt));
     if (tagOfSession.size !== sessionOfTag.size) crossings.push('two chats shared one session');
     for (const u of users) {
       const v = videosIn(u.id)[0];
@@ -127,6 +133,8 @@ export async function measureBurst(o: BurstOptions): Promise<BurstFigures> {
       runSsePerSessionMax: Math.max(0, ...perSession.values()),
       crossings,
       violations: sim.violations.length,
+      turnStarts,
+      renderStarts,
     };
   } finally {
     await stopChild(bot);
@@ -145,6 +153,10 @@ export async function run(o: Partial<BurstOptions> = {}): Promise<BenchReport> {
     row({ name: 'videos delivered', value: f.delivered, baseline: f.n, unit: 'videos', target: '= N', minRatio: 1 }),
     row({ name: 'video latency p50', value: percentile(f.videoLatencies, 50) / 1000, baseline: f.turnMs / 1000, unit: 's' }),
     row({ name: 'video latency max', value: Math.max(...f.videoLatencies) / 1000, baseline: f.turnMs / 1000, unit: 's', target: '≤ turn + 30 s', max: f.turnMs / 1000 + 30 }),
+    row({ name: 'turn sent to Nemo, p50 after push', value: percentile(f.turnStarts, 50) / 1000, unit: 's' }),
+    row({ name: 'turn sent to Nemo, max after push', value: Math.max(...f.turnStarts) / 1000, unit: 's' }),
+    row({ name: 'render started, p50 after push', value: percentile(f.renderStarts, 50) / 1000, baseline: f.turnMs / 1000, unit: 's' }),
+    row({ name: 'render started, max after push', value: Math.max(...f.renderStarts) / 1000, baseline: f.turnMs / 1000, unit: 's' }),
     row({ name: 'ack latency p50', value: percentile(f.acks, 50), unit: 'ms' }),
     row({ name: 'ack latency p99', value: percentile(f.acks, 99), unit: 'ms' }),
     row({ name: 'ack latency max', value: Math.max(...f.acks), unit: 'ms', target: '≤ 2000 ms', max: 2000 }),
