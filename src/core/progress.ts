@@ -123,6 +123,9 @@ export class StatusCard {
       if (!this.ref || !this.stageText) return;
       const now = Date.now();
       if (!force && now - this.lastEditAt < this.minEditMs && !(important && now - this.lastEditAt >= this.minEditMs / 2)) return;
+      // A stage change sooner than the edit interval is optional: under a burst of thousands of turns
+      // only the budget's share go out, and the card catches up at its next edit.
+      if (!force && this.lastEditAt > 0 && now - this.lastEditAt < this.minEditMs && !this.svc.cosmetic.take(this.target.platform)) return;
       const text = this.compose();
       if (text === this.lastText) return;
       this.lastEditAt = now;
