@@ -46,6 +46,7 @@ export const configFields = {
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis connection URL; a db number in the path (redis://host:6379/3) is honoured.'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('nemo').describe('Prefix of every Redis key (BullMQ queues and sessions); lets several deployments or test runs share one Redis.'),
   WORKER_CONCURRENCY: int(10_000, 1).describe('Chat turns one worker process holds at once. A turn mostly waits on Nemo\'s SSE stream (a few tens of KiB each), so this can be large; the open-file limit (ulimit -n) must exceed it.'),
+  WORKER_THREAD: bool(true).describe('With ROLE=all, run the worker in a thread of its own: acknowledgements never wait behind job work, and a second core is used.'),
   TASK_CONCURRENCY: int(256, 1).describe('Short jobs one worker runs at once: render starts and polls, credits and status answers. A lane of their own, so they never wait behind turns.'),
   TRANSFER_CONCURRENCY: int(8, 1).describe('Bandwidth-heavy transfers one worker runs at once (video downloads and uploads to the chat, user files to Nemo), so memory and bandwidth stay bounded.'),
   NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
