@@ -46,10 +46,20 @@ export async function ensureRedis(url: string): Promise<LocalRedis> {
         '  or point REDIS_URL at a running Redis, then run `npm run demo` again.',
     );
   }
+  return startRedisServer();
+}
+
+/**
+ * Start a throwaway `redis-server` on a free loopback port (nothing persisted). Also used by the
+ * benchmarks, so other clients of a shared Redis never show up in their command counts.
+ */
+export async function startRedisServer(extraArgs: string[] = []): Promise<LocalRedis> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
+  child.on('error', () => undefined);
   const privateUrl = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
+    if (child.exitCode !== null) break;
     if (await redisAnswers(privateUrl)) return { url: privateUrl, process: child, stop: () => child.kill('SIGTERM') };
     await new Promise((r) => setTimeout(r, 100));
   }
