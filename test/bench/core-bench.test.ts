@@ -22,7 +22,7 @@ function wellFormed(rep: BenchReport, rows: number): void {
 describe('benchmarks at tiny sizes', () => {
   it('concurrent turns: measures both sides once the streams are open', async () => {
     const rep = await runTurns({ sizes: [20], windowMs: 1_000, heartbeatMs: 200 });
-    wellFormed(rep, 8);
+    wellFormed(rep, 9);
     const rss = rep.rows.find((r) => r.name === 'N=20 RSS')!;
     expect(rss.baseline).toBeGreaterThan(10);
     expect(rss.value).toBeGreaterThan(10);
