@@ -51,6 +51,8 @@ export const configFields = {
   NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
   MAX_QUEUED_PER_USER: int(5, 1).describe('Turns and exports one user may have waiting or running at once; beyond it the user is told to wait and nothing is queued.'),
   MAX_QUEUED_PER_CONVERSATION: int(20, 1).describe('Turns and exports one conversation (channel or chat) may have waiting or running at once.'),
+  HEALTH_PORT: int(8081, 0).describe('Port of /healthz (alive), /readyz (Redis plus the platforms or the queue answer) and /metrics (Prometheus); 0 turns it off. A port already in use is logged and skipped.'),
+  STARTUP_CHECKS: bool(true).describe('Check at start that a platform token is set (bot roles), that Redis answers with maxmemory-policy noeviction and that NEMO_API_URL answers; exit 1 with one line when one fails.'),
   TEMP_DIR: optionalString().describe('Directory for downloaded inputs and rendered videos (default: the OS temp dir). Files are deleted after delivery.'),
   // --- conversation behaviour -----------------------------------------------------------------
   STILL_WORKING_INTERVAL_MS: int(120_000, 100).describe('Send "⏳ Still working..." when this long passes with nothing new for the user.'),

@@ -13,7 +13,15 @@ import { createTelegramOutbox, startTelegramBot } from '../adapters/telegram/ind
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config.js';
 import type { OutboxRegistry } from './core/outbox.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
+import { startHealthServer, type HealthServer } from './ops/health-server.js';
+import { Metrics } from './ops/metrics.js';
+import { platformCheck } from './ops/platform-readiness.js';
+import { redisCheck, workerCheck, type ReadinessCheck } from './ops/readiness.js';
+import { startupProblems } from './ops/startup-checks.js';
 import { startRuntime } from './runtime.js';
+
+/** Longest a graceful stop may take before the process gives up (exit 1); the compose grace period is longer. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -36,6 +44,15 @@ async function main(): Promise<void> {
   const config = configOrExit();
   for (const s of configSecrets(config)) registerSecret(s);
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
+  if (config.STARTUP_CHECKS) {
+    const problems = await startupProblems(config);
+    if (problems.length) {
+      for (const p of problems) console.error(`nemo-bot: ${p}`);
+      process.exit(1);
+    }
+  }
+  const metrics = new Metrics({ processMetrics: true });
+  const health: HealthServer | undefined = config.HEALTH_PORT ? await startHealthServer({ port: config.HEALTH_PORT, metrics, logger: log }) : undefined;
 
   const outboxes: OutboxRegistry = {};
   if (config.TELEGRAM_BOT_TOKEN) outboxes.telegram = createTelegramOutbox({ config, logger: log });
@@ -44,12 +61,23 @@ async function main(): Promise<void> {
     log.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or try `npm run demo`)');
   }
 
-  const runtime = await startRuntime({ config, logger: log, outboxes, runWorker: config.ROLE !== 'bot' });
+  const runtime = await startRuntime({ config, logger: log, outboxes, runWorker: config.ROLE !== 'bot', metrics });
   const bots: Stoppable[] = [];
+  const checks: ReadinessCheck[] = [redisCheck(runtime.redis)];
+  if (runtime.worker) checks.push(workerCheck(runtime.worker.running));
   if (config.ROLE !== 'worker') {
-    if (config.TELEGRAM_BOT_TOKEN) bots.push(await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log }));
-    if (config.DISCORD_TOKEN) bots.push(await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log }));
+    if (config.TELEGRAM_BOT_TOKEN) {
+      const telegram = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log });
+      bots.push(telegram);
+      checks.push(platformCheck.telegram(telegram));
+    }
+    if (config.DISCORD_TOKEN) {
+      const discord = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log });
+      bots.push(discord);
+      checks.push(platformCheck.discord(discord));
+    }
   }
+  health?.setChecks(checks);
   log.info({ role: config.ROLE, platforms: Object.keys(outboxes) }, 'nemo-bot started');
 
   let stopping = false;
@@ -57,10 +85,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 20_000);
+    health?.draining();
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
     await Promise.allSettled(bots.map((b) => b.stop()));
     await runtime.close();
+    await health?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
