@@ -33,13 +33,15 @@ export function safeRedisUrl(url: string): string {
 
 export async function readRedisFacts(url: string, timeoutMs = 3_000): Promise<RedisFacts> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on('error', () => undefined); // reported through connect()'s rejection
+  // The socket error (ECONNREFUSED, ENOTFOUND…) says more than connect()'s "Connection is closed".
+  let socketError: unknown;
+  redis.on('error', (err) => (socketError ??= err));
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    return { reachable: false, error: describe(err) };
+    return { reachable: false, error: describe(socketError ?? err) };
   }
   const facts: RedisFacts = { reachable: true };
   try {
