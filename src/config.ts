@@ -44,6 +44,7 @@ export const configFields = {
   ROLE: z.enum(['all', 'bot', 'worker']).default('all').describe('Which part this process runs: all (bot + worker), bot (platform adapters only) or worker (queue jobs only).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Secrets are redacted at every level.'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis connection URL; a db number in the path (redis://host:6379/3) is honoured.'),
+  REDIS_CLUSTER: bool(false).describe('REDIS_URL is one node of a Redis Cluster (the others are discovered); each lane queue then gets a hash-tagged prefix so it lives in one slot.'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('nemo').describe('Prefix of every Redis key (BullMQ queues and sessions); lets several deployments or test runs share one Redis.'),
   WORKER_CONCURRENCY: int(10_000, 1).describe('Chat turns one worker process holds at once. A turn mostly waits on Nemo\'s SSE stream (a few tens of KiB each), so this can be large; the open-file limit (ulimit -n) must exceed it.'),
   TASK_CONCURRENCY: int(256, 1).describe('Short jobs one worker runs at once: render starts and polls, credits and status answers. A lane of their own, so they never wait behind turns.'),
