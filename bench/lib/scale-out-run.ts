@@ -1,7 +1,8 @@
 /**
  * One scale-out run, as deployed: 2 bot-role and 3 worker-role processes (`src/main.ts`) against one
  * Redis or a Redis Cluster, the Nemo simulator and the fake Telegram Bot API. N users each send a
- * photo with a prompt; once half the turns have started, one worker is SIGKILLed. Counted: users who
+ * photo with a prompt; midway (by default once every message has reached Nemo and the turns stream)
+ * one worker is SIGKILLed. Counted: users who
  * got their video, extra copies (duplicates), users who got none (lost), and the wall time from the
  * first message to the last first video.
  */
@@ -29,6 +30,12 @@ export interface ScaleOutOptions {
   workers?: number;
   /** Simulated generation time of one turn. */
   turnMs?: number;
+  /**
+   * When the worker is killed: `all-sent` (default) once every turn's message has reached Nemo, so
+   * the kill lands mid-stream, mid-render or mid-delivery; `half-sent` once half have, which can also
+   * land between a job saving "sent" and its request reaching Nemo (see the note in bench/scale-out.ts).
+   */
+  killAt?: 'all-sent' | 'half-sent';
   /** The cluster's node ports, to report how the keys spread over them. */
   clusterPorts?: number[];
 }
@@ -44,6 +51,8 @@ export interface ScaleOutResult {
   workerKilled: boolean;
   /** Keys of this run on each cluster node at the end (cluster runs). */
   keysPerNode?: number[];
+  /** For each lost conversation, the last messages the user got (diagnosis). */
+  lostTrail: string[][];
 }
 
 async function freePort(): Promise<number> {
@@ -102,9 +111,9 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutResult> {
     return { child, port };
   };
   try {
-    const bots = [];
+    const bots: { child: ChildProcess; port: number }[] = [];
     for (let i = 0; i < (o.bots ?? 2); i++) bots.push(await start('bot'));
-    const workers = [];
+    const workers: { child: ChildProcess; port: number }[] = [];
     for (let i = 0; i < (o.workers ?? 3); i++) workers.push(await start('worker'));
     for (const p of [...bots, ...workers]) await waitUntil(() => ready(p.port), 60_000, `process on health port ${p.port} to be ready`, 200);
     await waitUntil(() => fake.callsTo('getUpdates').length > 0, 30_000, 'a bot to poll');
@@ -118,7 +127,8 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutResult> {
     const videos = (id: number) => fake.sent(id).filter((m) => m.kind === 'video' || m.kind === 'document').length;
     await waitUntil(
       () => {
-        if (!workerKilled && sim.requestsTo('run_sse').length >= Math.ceil(n / 2)) {
+        const killAfter = o.killAt === 'half-sent' ? Math.ceil(n / 2) : n;
+        if (!workerKilled && sim.requestsTo('run_sse').length >= killAfter) {
           workers[0]!.child.kill('SIGKILL');
           workerKilled = true;
         }
@@ -140,6 +150,12 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutResult> {
       delivered: counts.filter((c) => c > 0).length,
       duplicates: counts.reduce((a, c) => a + Math.max(0, c - 1), 0),
       lost: counts.filter((c) => c === 0).length,
+      lostTrail: users
+        .filter((_, i) => counts[i] === 0)
+        .map((u) => [
+          `run_sse requests with its prompt: ${sim.requestsTo('run_sse').filter((r) => JSON.stringify(r.body).includes(`scene ${u.id}`)).length}`,
+          ...fake.sent(u.id).slice(-3).map((m) => `${m.kind}: ${(m.text ?? '').replace(/\n/g, ' | ').slice(0, 160)}`),
+        ]),
       wallMs: Math.round(wallMs),
       workerKilled,
     };
