@@ -66,7 +66,9 @@ program
   .description('check a deployment (config, Redis, Nemo, Telegram, Discord) and print each fix; exit 1 on a problem')
   .action(async () => {
     const { runDoctor } = await import('./ops/doctor/index.js');
-    process.exitCode = await runDoctor(process.stdout);
+    const code = await runDoctor(process.stdout);
+    // Keep-alive sockets of the HTTP clients would hold the process a few seconds: leave once printed.
+    process.stdout.write('', () => process.exit(code));
   });
 
 program

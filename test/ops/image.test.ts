@@ -114,6 +114,24 @@ describe('the image, replayed without Docker', () => {
     const check = spawnSync(process.execPath, probe.slice(1), { cwd: dir, env, encoding: 'utf8', timeout: 10_000 });
     expect(check.status, check.stderr).toBe(0);
 
+    // The CLI in the image: help, doctor (the shared test Redis keeps nothing on disk, so it says so),
+    // and a clear refusal of the source-only subcommands.
+    // (Asynchronous: the simulator and the fake Telegram answer from this process.)
+    const cli = async (...args: string[]) => {
+      const c = run(process.execPath, ['dist/src/cli.js', ...args], { cwd: dir, env });
+      return { status: await c.exited, output: c.output() };
+    };
+    const help = await cli('--help');
+    expect(help.status).toBe(0);
+    for (const c of ['start', 'doctor', 'demo', 'sim']) expect(help.output).toContain(c);
+    const doctor = await cli('doctor');
+    expect(doctor.output).toContain('✔ Redis answers at');
+    expect(doctor.output).toMatch(/✔ Telegram bot @\w+/);
+    expect(doctor.output).not.toContain(TOKEN);
+    const demo = await cli('demo');
+    expect(demo.status).toBe(1);
+    expect(demo.output).toContain('needs a source checkout');
+
     app.proc.kill('SIGTERM');
     expect(await app.exited, app.output()).toBe(0);
     // Once the process is gone, the same probe fails: it really asks the process.
