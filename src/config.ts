@@ -44,6 +44,7 @@ export const configFields = {
   ROLE: z.enum(['all', 'bot', 'worker']).default('all').describe('Which part this process runs: all (bot + worker), bot (platform adapters only) or worker (queue jobs only).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Secrets are redacted at every level.'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379').describe('Redis connection URL; a db number in the path (redis://host:6379/3) is honoured.'),
+  REDIS_CLUSTER: bool(false).describe('REDIS_URL is one node of a Redis Cluster (the others are discovered); each lane queue then gets a hash-tagged prefix so it lives in one slot.'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('nemo').describe('Prefix of every Redis key (BullMQ queues and sessions); lets several deployments or test runs share one Redis.'),
   WORKER_CONCURRENCY: int(10_000, 1).describe('Chat turns one worker process holds at once. A turn mostly waits on Nemo\'s SSE stream (a few tens of KiB each), so this can be large; the open-file limit (ulimit -n) must exceed it.'),
   WORKER_THREAD: bool(true).describe('With ROLE=all, run the worker in a thread of its own: acknowledgements never wait behind job work, and a second core is used.'),
@@ -52,6 +53,8 @@ export const configFields = {
   NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
   MAX_QUEUED_PER_USER: int(5, 1).describe('Turns and exports one user may have waiting or running at once; beyond it the user is told to wait and nothing is queued.'),
   MAX_QUEUED_PER_CONVERSATION: int(20, 1).describe('Turns and exports one conversation (channel or chat) may have waiting or running at once.'),
+  HEALTH_PORT: int(8081, 0).describe('Port of /healthz (alive), /readyz (Redis plus the platforms or the queue answer) and /metrics (Prometheus); 0 turns it off. A port already in use is logged and skipped.'),
+  STARTUP_CHECKS: bool(true).describe('Check at start that a platform token is set (bot roles), that Redis answers with maxmemory-policy noeviction and that NEMO_API_URL answers; exit 1 with one line when one fails.'),
   TEMP_DIR: optionalString().describe('Directory for downloaded inputs and rendered videos (default: the OS temp dir). Files are deleted after delivery.'),
   // --- conversation behaviour -----------------------------------------------------------------
   STILL_WORKING_INTERVAL_MS: int(120_000, 100).describe('Send "⏳ Still working..." when this long passes with nothing new for the user.'),

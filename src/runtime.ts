@@ -24,6 +24,11 @@ import { TurnGate } from './core/turn-gate.js';
 import { UserShares } from './core/fair-shares.js';
 import { CosmeticBudget } from './core/cosmetic-budget.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
+import { Metrics } from './ops/metrics.js';
+import { instrumentNemo } from './ops/instrument-nemo.js';
+import { instrumentOutboxes } from './ops/instrument-outbox.js';
+import { instrumentIngress } from './ops/instrument-ingress.js';
+import { instrumentWorkers, queueCountSource } from './ops/instrument-worker.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -34,12 +39,17 @@ export interface RuntimeOptions {
   runWorker: boolean;
   /** Defaults to the real HTTP client built from config. */
   nemo?: NemoApi;
+  /** Where this runtime's metrics go (a registry of its own when absent). */
+  metrics?: Metrics;
 }
 
 export interface Runtime {
   ingress: ConversationIngress;
   redis: Redis;
   services: CoreServices;
+  metrics: Metrics;
+  /** The lane workers, when this process runs jobs (readiness: `worker.running()`). */
+  worker: ConversationWorker | undefined;
   /** Resolves once no job is running, waiting or delayed (the demo's exit after piped input). */
   waitIdle(pollMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -48,11 +58,14 @@ export interface Runtime {
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const log = opts.logger ?? silentLogger;
+  const metrics = opts.metrics ?? new Metrics();
+  const outboxes = instrumentOutboxes(opts.outboxes, metrics);
   const redis = connectRedis(config, 'commands');
   const queueConn = connectRedis(config, 'commands');
   const keys = new Keys(config.QUEUE_PREFIX);
   const queues = createLaneQueues(config, queueConn);
-  const nemo = opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log));
+  const nemo = instrumentNemo(opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log)), metrics, config.NEMO_TOKEN);
+  metrics.addQueueSource(queueCountSource(queues));
   const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
   const buttons = new ButtonStore(redis, keys);
   const jobs = new BullJobQueue(queues);
@@ -61,19 +74,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const line = new ConversationLine(redis, keys, jobs);
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
-  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes: opts.outboxes, log, tempDir };
-  const ingress = new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes: opts.outboxes, log });
+  const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes, log, tempDir };
+  const ingress = instrumentIngress(new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes, log }), metrics);
 
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;
   if (opts.runWorker) {
     workerConn = connectRedis(config, 'blocking');
     worker = startConversationWorker(services, workerConn, queues);
+    instrumentWorkers(worker.workers, metrics);
   }
   return {
     ingress,
     redis,
     services,
+    metrics,
+    worker,
     async waitIdle(pollMs = 500) {
       for (;;) {
         if ((await jobs.pending()) === 0) return;

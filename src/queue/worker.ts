@@ -18,6 +18,7 @@ import { leaveLine } from '../core/positions.js';
 import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { LANES, laneOf, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
+import { bullPrefix } from './cluster.js';
 
 /** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
 const PARK_MS = 60_000;
@@ -48,7 +49,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
     const w = new Worker<ConversationJobData>(QUEUE_NAMES[lane], (job, token, signal) => processJob(svc, queues, lane, job, token, signal), {
       // Each lane blocks on its own connection, so a busy lane never delays another's fetches.
       connection: conn,
-      prefix: config.QUEUE_PREFIX,
+      prefix: bullPrefix(config, lane),
       concurrency: concurrency[lane],
       lockDuration: config.JOB_LOCK_DURATION_MS,
       stalledInterval: config.JOB_STALLED_INTERVAL_MS,

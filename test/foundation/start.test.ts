@@ -3,6 +3,8 @@
  * listing every problem; a worker starts against Redis and shuts down cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dropPrefix, uniquePrefix, REDIS_URL } from '../helpers/harness.js';
@@ -30,13 +32,18 @@ describe('npm start', () => {
 
   it('runs ROLE=worker and stops cleanly on SIGTERM', async () => {
     const prefix = uniquePrefix('start');
-    const p = start({ ROLE: 'worker', REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', TELEGRAM_BOT_TOKEN: '', DISCORD_TOKEN: '', NEMO_TOKEN: 'nmv_usr_secret_for_start_test' });
+    // The start-up checks need NEMO_API_URL to answer; any HTTP server does.
+    const nemo = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((r) => nemo.listen(0, '127.0.0.1', r));
+    const NEMO_API_URL = `http://127.0.0.1:${(nemo.address() as AddressInfo).port}`;
+    const p = start({ ROLE: 'worker', REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', TELEGRAM_BOT_TOKEN: '', DISCORD_TOKEN: '', NEMO_TOKEN: 'nmv_usr_secret_for_start_test', NEMO_API_URL, HEALTH_PORT: '0' });
     const end = Date.now() + 20_000;
     while (!p.output().includes('nemo-bot started') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     expect(p.output()).toContain('"role":"worker"');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.output()).not.toContain('nmv_usr_secret_for_start_test');
+    nemo.close();
     await dropPrefix(prefix);
   }, 30_000);
 });

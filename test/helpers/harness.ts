@@ -27,6 +27,7 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     JOB_LOCK_DURATION_MS: '2000',
     JOB_STALLED_INTERVAL_MS: '500',
     LOG_LEVEL: 'silent',
+    HEALTH_PORT: '0',
     ...extra,
   };
 }

@@ -110,6 +110,7 @@ export class FakeDiscord {
       shardCount,
       ackWindowMs: opts.ackWindowMs ?? 3000,
       interactionTokenTtlMs: opts.interactionTokenTtlMs ?? 15 * 60_000,
+      messageContentAllowed: opts.messageContentAllowed ?? true,
     });
     this.http = new FakeHttp(routes, this.token);
   }

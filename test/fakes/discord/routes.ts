@@ -17,6 +17,8 @@ export interface RouteOptions {
   shardCount: number;
   ackWindowMs: number;
   interactionTokenTtlMs: number;
+  /** The portal's Message Content switch, reported in the application's flags (GATEWAY_MESSAGE_CONTENT, 1 << 18). */
+  messageContentAllowed?: boolean;
 }
 
 function ok(json: unknown, status = 200): Reply {
@@ -96,7 +98,7 @@ export function buildRoutes(o: RouteOptions): Route[] {
       method: 'GET',
       pattern: '/applications/@me',
       auth: 'bot',
-      handle: () => ok({ id: world.applicationId, name: world.bot.username, description: '', bot_public: true, bot_require_code_grant: false, flags: 0, bot: userJSON(world.bot), verify_key: 'fake', icon: null }),
+      handle: () => ok({ id: world.applicationId, name: world.bot.username, description: '', bot_public: true, bot_require_code_grant: false, flags: o.messageContentAllowed ? 1 << 18 : 0, bot: userJSON(world.bot), verify_key: 'fake', icon: null }),
     },
     ...commandRoutes('/applications/:app/commands', false),
     ...commandRoutes('/applications/:app/guilds/:guild/commands', true),

@@ -56,6 +56,7 @@ const common = {
 
 export const schemas = {
   getMe: z.object({}).passthrough(),
+  getWebhookInfo: z.object({}).passthrough(),
   getUpdates: z.object({
     offset: int.optional(),
     limit: int.pipe(z.number().min(1).max(100)).optional(),

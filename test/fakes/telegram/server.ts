@@ -223,6 +223,8 @@ export class FakeTelegram extends EventEmitter {
         return ok({ ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
       case 'setMyCommands':
         return ok(true);
+      case 'getWebhookInfo':
+        return ok({ url: this.queue.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.queue.pending().length });
       case 'deleteWebhook':
         this.queue.deleteWebhook(p.drop_pending_updates === true);
         return ok(true);

@@ -1,0 +1,39 @@
+/**
+ * `nemo-bot doctor`: everything a deployment needs, checked from where it will run, with the fix for
+ * each problem. Exit code 0 when nothing fails (warnings allowed), 1 otherwise.
+ */
+import type { Writable } from 'node:stream';
+import { ConfigError, loadConfig, loadDotEnv, configSecrets, type Config } from '../../config.js';
+import { registerSecret } from '../../log.js';
+import { fail, formatChecklist, hasFailures, ok, type Section } from './checklist.js';
+import { checkDiscord } from './discord.js';
+import { checkNemo } from './nemo.js';
+import { checkRedis } from './redis.js';
+import { checkTelegram } from './telegram.js';
+
+export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const sections: Section[] = [
+      { name: 'Configuration', items: err.problems.map((p) => fail(p, 'fix this variable in .env or the environment (every variable is described in .env.example)')) },
+    ];
+    out.write(`${formatChecklist(sections)}\n`);
+    return 1;
+  }
+  for (const s of configSecrets(config)) registerSecret(s);
+  const [redis, nemo, telegram, discord] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config)]);
+  const platforms = config.ROLE === 'worker' ? [] : !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? [fail(`ROLE=${config.ROLE} but no platform token is set`, 'set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or run this process with ROLE=worker)')] : [];
+  const sections: Section[] = [
+    { name: `Configuration (ROLE=${config.ROLE})`, items: [ok('every variable is valid'), ...platforms] },
+    { name: 'Redis', items: redis },
+    { name: 'Nemo', items: nemo },
+    { name: 'Telegram', items: telegram },
+    { name: 'Discord', items: discord },
+  ];
+  out.write(`${formatChecklist(sections)}\n`);
+  return hasFailures(sections) ? 1 : 0;
+}
