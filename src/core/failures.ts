@@ -26,5 +26,6 @@ export function userMessageFor(err: unknown, lang: string): string {
 /** Whether the job should be retried by the queue (before anything irreversible happened). */
 export function isTransient(err: unknown): boolean {
   if (err instanceof NemoError) return err.retryable;
-  return false;
+  // Platform errors (outboxes) say whether trying again can help.
+  return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;
 }

@@ -45,7 +45,13 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
     }
     return recover(d);
   }
-  if (ctx.data.turnDone) return { export: !!ctx.data.exportAfterTurn };
+  if (ctx.data.turnDone) {
+    if (ctx.data.replied) return { export: !!ctx.data.exportAfterTurn };
+    // The turn ran but its answer never reached the chat (a platform error): answer from the state.
+    const session = await d.svc.sessions.get(ctx.data.conv);
+    if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished after the turn' });
+    return answerFromState(d, await d.svc.nemo.getState(d.auth, session.sessionId));
+  }
 
   // A shared token's cap on concurrent turns: wait (holding no slot) until the gate lets this one in.
   const admitted = await d.svc.gate.acquire(ctx.id);
@@ -281,18 +287,29 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   const settled = changed && (fingerprint === ctx.data.recoverSeen || checks >= svc.config.TURN_RECOVERY_MAX_CHECKS);
   if (settled) {
     await ctx.save({ turnDone: true });
-    if (!ctx.data.replied) await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(await baselineDraft(d), state.draft, timelineWords(d.target.lang));
-    if (changes.length && !ctx.data.replied) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
-    const autoExport = svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
-    await ctx.save({ replied: true, exportAfterTurn: autoExport });
-    return { export: autoExport };
+    return answerFromState(d, state);
   }
   await ctx.save({ recoverChecks: checks, recoverSeen: changed ? fingerprint : undefined });
   if (!changed && checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
     throw new NemoError({ kind: 'stream_dropped', message: `project unchanged after ${checks} checks` });
   }
   return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
+}
+
+/**
+ * The turn is over but its answer is not known (the stream was lost) or was not posted (a platform
+ * error after the turn): tell the user from the project state, and export when it is ready.
+ */
+async function answerFromState(d: StepDeps, state: ProjectState): Promise<TurnOutcome> {
+  const { ctx, svc } = d;
+  if (!ctx.data.replied) {
+    await reply(d, t(d.target.lang, 'result.recovered'));
+    const changes = describeStateChange(await baselineDraft(d), state.draft, timelineWords(d.target.lang));
+    if (changes.length) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
+  }
+  const autoExport = ctx.data.replied ? !!ctx.data.exportAfterTurn : svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
+  await ctx.save({ replied: true, exportAfterTurn: autoExport });
+  return { export: autoExport };
 }
 
 async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof guiButtons>>): Promise<void> {

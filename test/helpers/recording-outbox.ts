@@ -35,7 +35,16 @@ export class RecordingOutbox implements Outbox {
     return { chatId: target.chatId, messageId: id };
   }
 
+  private failures: Array<{ match: RegExp; err: Error }> = [];
+
+  /** The next sendText whose text matches fails with `err` (a platform fault), once. */
+  failNextSend(match: RegExp, err: Error): void {
+    this.failures.push({ match, err });
+  }
+
   async sendText(target: ChatTarget, text: string, options?: SendOptions | null): Promise<MessageRef> {
+    const failure = this.failures.findIndex((f) => f.match.test(text));
+    if (failure >= 0) throw this.failures.splice(failure, 1)[0]!.err;
     const opts = options ?? {};
     return this.add(target, { kind: 'text', text, buttons: opts.buttons, replyTo: opts.replyTo, mentionUserId: opts.mentionUserId });
   }
