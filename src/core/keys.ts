@@ -57,6 +57,13 @@ export class Keys {
   cancelled(jobId: string) {
     return `${this.prefix}:cancelled:${jobId}`;
   }
+  /**
+   * A lease held by one process of the fleet for a platform's exclusive work (its long poll, a gateway
+   * shard): `<prefix>:<platform>:<what>`.
+   */
+  platformLease(platform: string, what: string) {
+    return `${this.prefix}:${platform}:${what}`;
+  }
   /** Pub/sub channel telling workers to abort a running job. */
   cancelChannel() {
     return `${this.prefix}:cancel`;
