@@ -115,7 +115,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
   let poller: LongPoller | undefined;
   let stopped = false;
   let transition: Promise<void> = Promise.resolve();
-  const lease = new PollLease(redis, new Keys(config.QUEUE_PREFIX).platformLease('telegram', 'poll-lease'), config.TELEGRAM_POLL_LEASE_MS, log, {
+  const lease = new PollLease(redis, new Keys(config.QUEUE_PREFIX).platformKey('telegram', 'poll-lease'), config.TELEGRAM_POLL_LEASE_MS, log, {
     onAcquired() {
       transition = transition.then(async () => {
         if (stopped || !lease.held) return;

@@ -58,10 +58,10 @@ export class Keys {
     return `${this.prefix}:cancelled:${jobId}`;
   }
   /**
-   * A lease held by one process of the fleet for a platform's exclusive work (its long poll, a gateway
-   * shard): `<prefix>:<platform>:<what>`.
+   * A platform adapter's own key: `<prefix>:<platform>:<what>` (the lease of its long poll or of a
+   * gateway shard, buffered album parts).
    */
-  platformLease(platform: string, what: string) {
+  platformKey(platform: string, what: string) {
     return `${this.prefix}:${platform}:${what}`;
   }
   /** Pub/sub channel telling workers to abort a running job. */

@@ -40,7 +40,7 @@ describe('Lease', () => {
   });
 
   it('a forgotten lease stays in Redis until it expires (a killed process does not release it)', async () => {
-    const key = new Keys(prefix).platformLease('telegram', 'poll-lease');
+    const key = new Keys(prefix).platformKey('telegram', 'poll-lease');
     const a = new Lease(redis, key, 600, 'a');
     expect(await a.tryAcquire()).toBe(true);
     a.forget();
@@ -54,6 +54,7 @@ describe('Lease', () => {
 
   it('keeps the lease keys the deployed fleet already uses', () => {
     expect(shardLeaseKey('nemo', 3)).toBe('nemo:discord:shard-lease:3');
-    expect(new Keys('nemo').platformLease('telegram', 'poll-lease')).toBe('nemo:telegram:poll-lease');
+    expect(new Keys('nemo').platformKey('telegram', 'poll-lease')).toBe('nemo:telegram:poll-lease');
+    expect(new Keys('nemo').platformKey('telegram', 'album:42')).toBe('nemo:telegram:album:42');
   });
 });
