@@ -19,6 +19,7 @@ import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import type { Attachment } from '../../src/core/message.js';
 import type { ChatAction, ChatTarget, MessageRef, Outbox, OutboxLimits, SendOptions } from '../../src/core/outbox.js';
+import { t } from '../../src/core/i18n.js';
 import { createApi } from './api.js';
 import { EditThrottle } from './edit-throttle.js';
 import { isMessageGone, isNotModified, TelegramApiError, toTelegramError } from './errors.js';
@@ -213,17 +214,15 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-const MENTION_MARK = '🔔 ';
-
 /**
  * In a group, notify the requester: a reply to their message already does, otherwise prefix an
  * inline mention (`tg://user?id=`) so the result pings them.
  */
 export function withMention(text: string, max: number, target: ChatTarget, userId: string | undefined, replyTo: string | undefined): { text: string; entities?: MessageEntity[] } {
   if (!userId || target.isDirect || (replyTo && /^\d+$/.test(replyTo)) || !/^\d+$/.test(userId)) return { text: truncate(text, max) };
-  const mark = MENTION_MARK.trimEnd();
+  const mark = t(target.lang, 'mention.mark');
   return {
-    text: truncate(MENTION_MARK + text, max),
+    text: truncate(`${mark} ${text}`, max),
     entities: [{ type: 'text_link', offset: 0, length: mark.length, url: `tg://user?id=${userId}` }],
   };
 }

@@ -227,9 +227,10 @@ export function headerFor(kind: JobKind, lang: string, prompt: string, attachmen
   if (kind === 'status') return t(lang, 'ack.status');
   const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
   for (const a of attachments.slice(0, 10)) {
-    const icon = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? '🎞️' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? '🎵' : a.byUrl ? '🔗' : '🖼️';
-    lines.push(`${icon} ${a.name}${a.sizeBytes !== undefined ? ` (${formatBytes(a.sizeBytes)})` : ''}`);
+    const type = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? 'video' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? 'audio' : a.byUrl ? 'link' : 'image';
+    lines.push(t(lang, 'ack.file', { type, name: a.name, size: a.sizeBytes !== undefined ? formatBytes(a.sizeBytes) : undefined }));
   }
-  if (prompt.trim()) lines.push(`📝 “${prompt.trim().length > 200 ? `${prompt.trim().slice(0, 199)}…` : prompt.trim()}”`);
+  const p = prompt.trim();
+  if (p) lines.push(t(lang, 'ack.prompt', { prompt: p.length > 200 ? `${p.slice(0, 199)}…` : p }));
   return lines.join('\n');
 }

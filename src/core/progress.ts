@@ -16,6 +16,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class StatusCard {
   private ref?: MessageRef;
   private stageText = '';
+  /** Set by `finish`: the card shows its final state (no ⏳ in front). */
+  private final = false;
   private lastText = '';
   private lastEditAt = 0;
   private editing: Promise<void> = Promise.resolve();
@@ -66,6 +68,7 @@ export class StatusCard {
   /** Final state of the card. */
   async finish(key: 'stage.done' | 'stage.failed' | 'stage.cancelled'): Promise<void> {
     this.stageText = t(this.target.lang, key);
+    this.final = true;
     await this.render(true, true);
   }
 
@@ -113,8 +116,7 @@ export class StatusCard {
 
   private compose(): string {
     const elapsed = formatElapsed(Date.now() - this.ctx.data.createdAt);
-    const done = this.stageText.startsWith('✅') || this.stageText.startsWith('❌') || this.stageText.startsWith('🛑');
-    const line = done ? `${this.stageText} · ${elapsed}` : `⏳ ${this.stageText} · ${elapsed}`;
+    const line = t(this.target.lang, this.final ? 'card.final' : 'card.working', { stage: this.stageText, elapsed });
     return `${this.ctx.data.header}\n${line}`;
   }
 
