@@ -10,7 +10,8 @@
  *   memory stays flat and one video is never posted twice;
  * - a missing permission is logged once per channel in the words of the Discord UI, and a channel
  *   that refuses files answers `maxUploadBytes = 0` for a while so the core sends links there;
- * - errors are logged as whitelisted summaries (errors.ts), never as raw `DiscordAPIError`s.
+ * - errors are logged as whitelisted summaries (errors.ts), never as raw `DiscordAPIError`s, and leave
+ *   as the core's `OutboxError` (a `DiscordOutboxError` with Discord's code and status).
  */
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +31,8 @@ import type {
   SendOptions,
   VideoPayload,
 } from '../../src/core/outbox.js';
-import { DiscordCode, describeDiscordError, discordCodeOf, isInteractionGone, missingPermissionFor } from './errors.js';
+import { OutboxError } from '../../src/core/outbox.js';
+import { DiscordCode, describeDiscordError, discordCodeOf, isInteractionGone, missingPermissionFor, toDiscordOutboxError } from './errors.js';
 import { EditThrottle } from './edit-throttle.js';
 import { InteractionReplies, interactionMetaOf } from './interaction-reply.js';
 import { buildEditBody, buildMessageBody, editFingerprint } from './payload.js';
@@ -129,7 +131,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
         });
       } catch (err) {
         this.report(err, target.chatId, 'edit', 'edit message');
-        throw err;
+        throw toDiscordOutboxError(err, 'edit message');
       }
       this.remember(ref.chatId, ref.messageId, text, opts.buttons);
     });
@@ -144,7 +146,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
     } catch (err) {
       if (discordCodeOf(err) === DiscordCode.UnknownMessage) return; // already gone: that is what we wanted
       this.report(err, ref.chatId, 'send', 'delete message');
-      throw err;
+      throw toDiscordOutboxError(err, 'delete message');
     } finally {
       this.shown.delete(`${ref.chatId}:${ref.messageId}`);
     }
@@ -180,7 +182,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
         this.logger.warn({ chatId: target.chatId, sizeBytes: video.sizeBytes }, 'discord: video refused as too large for this channel');
       }
       this.report(err, target.chatId, 'upload', 'upload video');
-      throw err;
+      throw toDiscordOutboxError(err, 'upload video', true);
     }
   }
 
@@ -215,7 +217,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
       case 'path':
         return { url: pathToFileURL(att.source.path).href };
       default:
-        throw new Error(`discord outbox cannot resolve a ${att.source.kind} attachment`);
+        throw new OutboxError('permanent', `discord outbox cannot resolve a ${att.source.kind} attachment`);
     }
   }
 
@@ -230,7 +232,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
       return { chatId: msg.channel_id, messageId: msg.id };
     } catch (err) {
       this.report(err, chatId, operation, 'send message');
-      throw err;
+      throw toDiscordOutboxError(err, 'send message', true);
     }
   }
 

@@ -125,7 +125,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
 
     async sendVideo(target, video) {
       if (video.sizeBytes > maxUploadBytes) {
-        throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`, false);
+        throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`);
       }
       const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
       const markup = inlineKeyboard(video.buttons);
@@ -179,7 +179,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
       } catch (err) {
         throw toTelegramError(err, 'getFile');
       }
-      if (!filePath) throw new TelegramApiError('getFile', undefined, 'Telegram returned no file_path (file unavailable)', false);
+      if (!filePath) throw new TelegramApiError('getFile', undefined, 'Telegram returned no file_path (file unavailable)');
       // A local Bot API server (--local) answers with an absolute path on its own disk.
       if (filePath.startsWith('/')) return { url: pathToFileURL(filePath).href };
       // This URL contains the bot token: it goes to the downloader only, never to a log.

@@ -14,6 +14,10 @@ import { formatBytes, t } from './i18n.js';
 import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
+import { outboxErrorKind, type OutboxError } from './outbox.js';
+
+/** A rate-limited upload is waited out this often (retryAfterMs each) before the job fails. */
+const MAX_DELIVER_RATE_LIMIT_WAITS = 3;
 
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
@@ -150,10 +154,22 @@ async function deliver(d: StepDeps): Promise<void> {
           }),
         );
       } catch (err) {
-        // The chat refused the file (a permission, or a smaller limit than it said): a link still works.
-        if ((await outbox.maxUploadBytes(target)) >= size) throw err;
-        ctx.log.warn({ err }, 'video upload refused; posting a link instead');
-        await sendLink();
+        if (ctx.isControlFlow(err)) throw err;
+        const kind = outboxErrorKind(err);
+        // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
+        if (kind === 'too_large' || kind === 'forbidden') {
+          ctx.log.warn({ err, kind }, 'video upload refused; posting a link instead');
+          await sendLink();
+        } else if (kind === 'rate_limited' && (ctx.data.deliverWaits ?? 0) < MAX_DELIVER_RATE_LIMIT_WAITS) {
+          // Nothing was posted: wait as long as the platform asked (a delayed job, no slot held), then post.
+          const waitMs = Math.max(1_000, (err as OutboxError).retryAfterMs ?? 1_000);
+          ctx.log.warn({ waitMs }, 'video upload rate limited; posting after the wait');
+          await ctx.save({ deliverWaits: (ctx.data.deliverWaits ?? 0) + 1 });
+          return ctx.waitFor(waitMs);
+        } else {
+          // transient: the queue retries it if it cannot have posted (failures.ts isTransient); anything else fails the job.
+          throw err;
+        }
       }
     } else {
       await sendLink();

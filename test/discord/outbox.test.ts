@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, type DiscordOutbox } from '../../adapters/discord/index.js';
-import type { ChatTarget } from '../../src/core/outbox.js';
+import { OutboxError, type ChatTarget } from '../../src/core/outbox.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { captureLogger, discordConfig, uniquePrefix } from './helpers.js';
 
@@ -220,6 +220,11 @@ describe('videos', () => {
     fake.inject({ method: 'POST', route: '/channels/:id/messages', status: 502 });
     await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'b.mp4' })).rejects.toThrow();
     expect(callsTo('POST', '/channels/:id/messages', since)).toHaveLength(1);
+    // The core's error type: a transient failure of an upload that may have been posted.
+    fake.inject({ method: 'POST', route: '/channels/:id/messages', status: 502 });
+    const err = await outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'b.mp4' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutboxError);
+    expect(err).toMatchObject({ kind: 'transient', status: 502, mayHavePosted: true, safeToRetry: false });
   });
 
   it('does not resend an upload whose answer timed out', async () => {
@@ -238,7 +243,7 @@ describe('videos', () => {
     const t = target(channel);
     expect(await outbox.maxUploadBytes(t)).toBe(10 * MiB);
     await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toThrow();
-    await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toThrow();
+    await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toMatchObject({ kind: 'forbidden', code: 50013 });
     const lines = logs.lines.filter((l) => l.includes('missing permission'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"Attach Files"');
@@ -251,7 +256,7 @@ describe('videos', () => {
     const channel = fake.channels.lab;
     fake.denyPermission(channel, 'SEND_MESSAGES');
     try {
-      await expect(outbox.sendText(target(channel), 'hello')).rejects.toThrow();
+      await expect(outbox.sendText(target(channel), 'hello')).rejects.toMatchObject({ kind: 'forbidden', name: 'DiscordOutboxError' });
       expect(logs.text()).toContain('missing permission \\"Send Messages');
     } finally {
       fake.world.denied.get(channel)!.delete('SEND_MESSAGES');

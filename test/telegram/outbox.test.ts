@@ -196,6 +196,8 @@ describe('sendVideo', () => {
     const err = await outbox.sendVideo(dm, { path, sizeBytes: bytes.length, fileName: 'a.mp4' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TelegramApiError);
     expect(err).toMatchObject({ error_code: 502, retryable: true });
+    // One error type for the core: a transient failure of a posting call, not safe to repeat.
+    expect(err).toMatchObject({ kind: 'transient', mayHavePosted: true, safeToRetry: false });
     expect(fake.callsTo('sendVideo').length - before).toBe(1);
   });
 
