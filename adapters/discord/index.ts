@@ -37,7 +37,6 @@ export {
 export { buildSlashCommands, sameCommandSet, syncSlashCommands, type SlashCommandJSON } from './slash-commands.js';
 export { shardLeaseKey } from './shard-lease.js';
 export { ShardSupervisor } from './shard-supervisor.js';
-export { EditThrottle } from './edit-throttle.js';
 export { UploadLimits, tierUploadBytes } from './upload-limit.js';
 export { gatewayIntents, messageFacts, openShard, type ShardConnection } from './gateway.js';
 export { interactionMetaOf, INTERACTION_TOKEN_TTL_MS, type InteractionMeta } from './interaction-reply.js';

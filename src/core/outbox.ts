@@ -122,8 +122,10 @@ export interface OutboxLimits {
   textMaxChars: number;
   /** Longest video caption. */
   captionMaxChars: number;
-  /** Minimum time between edits of one message in a group (DMs may go faster). */
+  /** Minimum time between two edits in one group chat or channel (the core's EditPacer applies it). */
   minEditIntervalMs: number;
+  /** The same in a direct chat, when the platform allows faster (default: `minEditIntervalMs`). */
+  minEditIntervalDirectMs?: number;
   /** Largest user file the bot can fetch (Telegram: 20 MB on the cloud Bot API). */
   maxDownloadBytes: number;
 }

@@ -29,8 +29,12 @@ export class StatusCard {
     private readonly target: ChatTarget,
   ) {}
 
+  /**
+   * How often the card is refreshed (PROGRESS_EDIT_INTERVAL_MS): the product's cadence. The platform's
+   * rate limits are not applied here but by the one edit pacer every outbox goes through (edit-pacer.ts).
+   */
   private get minEditMs(): number {
-    return Math.max(this.svc.config.PROGRESS_EDIT_INTERVAL_MS, this.target.isDirect ? 0 : this.outbox.limits.minEditIntervalMs);
+    return this.svc.config.PROGRESS_EDIT_INTERVAL_MS;
   }
 
   /** Find the acknowledgement the bot process sent (it may still be in flight). */

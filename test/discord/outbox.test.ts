@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, type DiscordOutbox } from '../../adapters/discord/index.js';
+import { pacedOutbox } from '../../src/core/edit-pacer.js';
 import { OutboxError, type ChatTarget } from '../../src/core/outbox.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { captureLogger, discordConfig, uniquePrefix } from './helpers.js';
@@ -128,17 +129,18 @@ describe('interaction acknowledgements', () => {
 
 describe('edits', () => {
   it('paces edits per channel to ≥3 s, keeps only the newest waiting text and skips unchanged text', async () => {
+    const out = pacedOutbox(outbox); // the core's one pacer, at the rate the adapter states (as in the runtime)
     const t = target(fake.channels.lab);
-    const ref = await outbox.sendText(t, 'progress 0%');
+    const ref = await out.sendText(t, 'progress 0%');
     const since = Date.now();
-    await outbox.editText(t, ref, 'progress 0%'); // unchanged: no request
+    await out.editText(t, ref, 'progress 0%'); // unchanged: no request
     expect(callsTo('PATCH', '/channels/:id/messages/:mid', since)).toHaveLength(0);
-    await outbox.editText(t, ref, 'progress 10%'); // slot free: sent and awaited
+    await out.editText(t, ref, 'progress 10%'); // slot free: sent and awaited
     expect(fake.world.messages.get(ref.messageId)!.content).toBe('progress 10%');
     // Slot busy: these return at once and only the newest text goes out when the slot opens.
     const started = Date.now();
-    await outbox.editText(t, ref, 'progress 20%');
-    await outbox.editText(t, ref, 'progress 30%');
+    await out.editText(t, ref, 'progress 20%');
+    await out.editText(t, ref, 'progress 30%');
     expect(Date.now() - started).toBeLessThan(500);
     await fake.waitFor(() => fake.world.messages.get(ref.messageId)!.content === 'progress 30%', 5000, 'the queued edit');
     const patches = callsTo('PATCH', '/channels/:id/messages/:mid', since);
@@ -147,11 +149,12 @@ describe('edits', () => {
   }, 15_000);
 
   it('drops a queued edit when the message is deleted', async () => {
+    const out = pacedOutbox(outbox);
     const t = target(fake.dmChannel(fake.addUser('carol')), { isDirect: true }); // a channel with no earlier edits
-    const ref = await outbox.sendText(t, 'card');
-    await outbox.editText(t, ref, 'card 1');
-    await outbox.editText(t, ref, 'card 2'); // queued
-    await outbox.deleteMessage(t, ref);
+    const ref = await out.sendText(t, 'card');
+    await out.editText(t, ref, 'card 1');
+    await out.editText(t, ref, 'card 2'); // queued
+    await out.deleteMessage(t, ref);
     await new Promise((r) => setTimeout(r, 3300));
     expect(fake.world.messages.get(ref.messageId)!.edits).toEqual(['card 1']);
     expect(logs.text()).not.toContain('edit message failed');
