@@ -139,7 +139,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
 
     async sendAction(target, action) {
       try {
-        await api.sendChatAction(chatIdOf(target.chatId), action, threadOf(target));
+        await api.sendChatAction(chatIdOf(target.chatId), TELEGRAM_ACTIONS[action], threadOf(target));
       } catch (err) {
         log.debug({ err: toTelegramError(err, 'sendChatAction') }, 'telegram: chat action failed (ignored)');
       }
@@ -168,6 +168,9 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   };
   return outbox;
 }
+
+/** The core's chat activities in the Bot API's words. */
+const TELEGRAM_ACTIONS = { working: 'typing', sending_video: 'upload_video', sending_file: 'upload_document' } as const satisfies Record<ChatAction, string>;
 
 // ---- helpers (exported for tests) --------------------------------------------------------------
 

@@ -100,7 +100,7 @@ async function poll(d: StepDeps): Promise<void> {
   if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
-  await d.outbox.sendAction(d.target, 'upload_video');
+  await d.outbox.sendAction(d.target, 'sending_video');
   await ctx.waitFor(pollDelay(svc, polls));
 }
 
@@ -109,7 +109,7 @@ async function download(d: StepDeps): Promise<void> {
   await d.card.stage('stage.downloading_result');
   // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
   const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}-${randomBytes(4).toString('hex')}.mp4`);
-  const res = await d.card.during('upload_video', () =>
+  const res = await d.card.during('sending_video', () =>
     svc.nemo.downloadRender(d.auth, {
       renderId: ctx.data.renderId!,
       outputUrl: ctx.data.outputUrl,
@@ -142,7 +142,7 @@ async function deliver(d: StepDeps): Promise<void> {
     if (size <= limit) {
       const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
       try {
-        await d.card.during('upload_video', () =>
+        await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
             path: videoPath,
             sizeBytes: size,

@@ -20,7 +20,7 @@ export interface ChatTarget {
   lang: string;
   /** The language of this message (any BCP-47 primary subtag): a Nemo session created for it uses it. */
   language?: string;
-  /** Bot-process-only extras (Discord interaction to edit for the acknowledgement). */
+  /** Bot-process-only extras of the adapter (e.g. an interaction to answer for the acknowledgement). */
   platformMeta?: Record<string, string>;
 }
 
@@ -115,7 +115,8 @@ export function outboxErrorKind(err: unknown): OutboxErrorKind | undefined {
   return err instanceof OutboxError ? err.kind : undefined;
 }
 
-export type ChatAction = 'typing' | 'upload_video' | 'upload_document';
+/** The activity a chat indicator shows while work runs; each adapter shows it in its platform's way. */
+export type ChatAction = 'working' | 'sending_video' | 'sending_file';
 
 export interface OutboxLimits {
   /** Longest text message. */
@@ -126,7 +127,7 @@ export interface OutboxLimits {
   minEditIntervalMs: number;
   /** The same in a direct chat, when the platform allows faster (default: `minEditIntervalMs`). */
   minEditIntervalDirectMs?: number;
-  /** Largest user file the bot can fetch (Telegram: 20 MB on the cloud Bot API). */
+  /** Largest user file the bot can fetch (some platforms cap what a bot may download). */
   maxDownloadBytes: number;
 }
 
@@ -147,9 +148,9 @@ export interface Outbox {
   sendLink(target: ChatTarget, link: LinkPayload): Promise<MessageRef>;
   /** Typing / uploading indicator; best effort, never throws. */
   sendAction(target: ChatTarget, action: ChatAction): Promise<void>;
-  /** Largest video this chat accepts as an attachment (Discord: the guild's boost limit). */
+  /** Largest video this chat accepts as an attachment (it may depend on the chat). */
   maxUploadBytes(target: ChatTarget): Promise<number>;
-  /** Turn a `platform` attachment ref into a download URL (Telegram getFile). The URL may hold a secret: never log or store it. */
+  /** Turn a `platform` attachment ref into a download URL (`file://` for a file on this machine). The URL may hold a secret: never log or store it. */
   resolveAttachment(att: Attachment): Promise<{ url: string; headers?: Record<string, string> }>;
 }
 

@@ -129,7 +129,7 @@ async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void
       const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
       for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
       await d.card.stage('stage.uploading');
-      await d.card.during('upload_document', () =>
+      await d.card.during('sending_file', () =>
         svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
       );
     }
@@ -186,7 +186,7 @@ async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
       else if (/edit|track|title|music|audio/i.test(e.name)) void d.card.stage('stage.editing');
     }
   };
-  return d.card.during('typing', () => svc.nemo.runTurn(d.auth, session.sessionId, ctx.data.prompt, { signal: ctx.signal, onEvent }));
+  return d.card.during('working', () => svc.nemo.runTurn(d.auth, session.sessionId, ctx.data.prompt, { signal: ctx.signal, onEvent }));
 }
 
 /** Tell the user what the turn did, and decide whether to export. */
@@ -255,7 +255,7 @@ async function settleSilentTurn(d: StepDeps, sessionId: string, first: ProjectSt
     const current = draftFingerprint(state?.draft);
     if (current !== baseline && i > 0 && current === previous) break; // changed, and holding still
     previous = current;
-    await d.card.during('typing', () => sleep(svc.config.SILENT_TURN_RECHECK_MS * 2 ** i, ctx.signal));
+    await d.card.during('working', () => sleep(svc.config.SILENT_TURN_RECHECK_MS * 2 ** i, ctx.signal));
     state = (await readState(d, sessionId)) ?? state;
   }
   return state;

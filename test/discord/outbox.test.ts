@@ -80,9 +80,9 @@ describe('text', () => {
   });
 
   it('shows typing without ever throwing', async () => {
-    await outbox.sendAction(target(fake.channels.general), 'upload_video');
+    await outbox.sendAction(target(fake.channels.general), 'sending_video');
     expect(callsTo('POST', '/channels/:id/typing').length).toBeGreaterThan(0);
-    await expect(outbox.sendAction(target('999999999999999999'), 'typing')).resolves.toBeUndefined();
+    await expect(outbox.sendAction(target('999999999999999999'), 'working')).resolves.toBeUndefined();
   });
 });
 

@@ -220,8 +220,8 @@ describe('links, actions, attachments', () => {
 
   it('sendAction never throws', async () => {
     fake.failNext('sendChatAction', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
-    await expect(outbox.sendAction(dm, 'typing')).resolves.toBeUndefined();
-    await outbox.sendAction(topic, 'typing');
+    await expect(outbox.sendAction(dm, 'working')).resolves.toBeUndefined();
+    await outbox.sendAction(topic, 'working');
     expect(fake.callsTo('sendChatAction').at(-1)?.payload).toMatchObject({ chat_id: -2002, message_thread_id: 55, action: 'typing' });
   });
 
