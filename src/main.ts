@@ -5,14 +5,13 @@
  *   ROLE=bot    platform adapters only: receive, enqueue, acknowledge
  *   ROLE=worker queue jobs only: Nemo turns, renders, deliveries (posting through the outboxes)
  *
- * Any number of bot and worker processes may share one Redis. Platforms are enabled by their
- * tokens (TELEGRAM_BOT_TOKEN, DISCORD_TOKEN).
+ * Any number of bot and worker processes may share one Redis. Platforms come from the registry
+ * (src/platforms/registry.ts), each enabled by its own config (TELEGRAM_BOT_TOKEN, DISCORD_TOKEN).
  */
-import { createDiscordOutbox, startDiscordBot } from '../adapters/discord/index.js';
-import { createTelegramOutbox, startTelegramBot } from '../adapters/telegram/index.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config.js';
 import type { OutboxRegistry } from './core/outbox.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
+import { enabledPlatforms, platforms } from './platforms/registry.js';
 import { startRuntime } from './runtime.js';
 
 interface Stoppable {
@@ -34,21 +33,23 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
+  const enabled = enabledPlatforms(config);
   for (const s of configSecrets(config)) registerSecret(s);
+  for (const p of enabled) for (const s of p.secrets(config)) registerSecret(s);
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
 
+  // Every platform of the registry (src/platforms/registry.ts) that this config enables.
   const outboxes: OutboxRegistry = {};
-  if (config.TELEGRAM_BOT_TOKEN) outboxes.telegram = createTelegramOutbox({ config, logger: log });
-  if (config.DISCORD_TOKEN) outboxes.discord = createDiscordOutbox({ config, logger: log });
-  if (!Object.keys(outboxes).length) {
-    log.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or try `npm run demo`)');
+  for (const p of enabled) outboxes[p.id] = p.createOutbox({ config, logger: log });
+  if (!enabled.length) {
+    const hints = platforms().flatMap((p) => (p.enableHint ? [p.enableHint] : []));
+    log.warn(`no platform configured: set ${hints.join(' and/or ')} (or try \`npm run demo\`)`);
   }
 
   const runtime = await startRuntime({ config, logger: log, outboxes, runWorker: config.ROLE !== 'bot' });
   const bots: Stoppable[] = [];
   if (config.ROLE !== 'worker') {
-    if (config.TELEGRAM_BOT_TOKEN) bots.push(await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log }));
-    if (config.DISCORD_TOKEN) bots.push(await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log }));
+    for (const p of enabled) bots.push(await p.start({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log }));
   }
   log.info({ role: config.ROLE, platforms: Object.keys(outboxes) }, 'nemo-bot started');
 
