@@ -2,11 +2,13 @@
 import type { PlatformAdapter } from '../../src/platforms/port.js';
 import { startTelegramBot } from './bot.js';
 import { createTelegramOutbox } from './outbox.js';
+import { TELEGRAM_TOKEN_PATTERN } from './token.js';
 
 export const telegramPlatform: PlatformAdapter = {
   id: 'telegram',
   enableHint: 'TELEGRAM_BOT_TOKEN',
   enabled: (config) => Boolean(config.TELEGRAM_BOT_TOKEN),
+  tokenPatterns: [TELEGRAM_TOKEN_PATTERN],
   secrets: (config) => [config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_WEBHOOK_SECRET].filter((s): s is string => Boolean(s)),
   createOutbox: ({ config, logger }) => createTelegramOutbox({ config, logger }),
   start: ({ config, logger, ingress, redis }) => startTelegramBot({ config, logger, ingress, redis }),

@@ -30,6 +30,8 @@ export interface PlatformAdapter {
   readonly enableHint?: string;
   /** Config values that must never reach a log (tokens, webhook secrets). */
   secrets(config: Config): string[];
+  /** Shapes of this platform's tokens (global regexps), scrubbed from every log line wherever they appear. */
+  readonly tokenPatterns?: readonly RegExp[];
   /** Posting (any process; workers post results without a platform connection). */
   createOutbox(ctx: PlatformContext): Outbox;
   /**

@@ -5,6 +5,7 @@
 import { consolePlatform } from '../../adapters/console/platform.js';
 import { discordPlatform } from '../../adapters/discord/platform.js';
 import { telegramPlatform } from '../../adapters/telegram/platform.js';
+import { registerTokenPattern } from '../log.js';
 import { assertPlatformId, type PlatformAdapter } from './port.js';
 
 const registry = new Map<string, PlatformAdapter>();
@@ -15,6 +16,7 @@ export function registerPlatform(platform: PlatformAdapter): void {
   const known = registry.get(platform.id);
   if (known && known !== platform) throw new Error(`platform "${platform.id}" is already registered`);
   registry.set(platform.id, platform);
+  for (const re of platform.tokenPatterns ?? []) registerTokenPattern(re);
 }
 
 registerPlatform(telegramPlatform);
