@@ -10,6 +10,7 @@ import { formatElapsed, t, type MessageKey } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatAction, ChatTarget, MessageRef, Outbox } from './outbox.js';
 import type { CoreServices } from './services.js';
+import { parseMessageRef } from './status-ref.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,8 +42,8 @@ export class StatusCard {
   async load(): Promise<void> {
     const key = this.svc.keys.statusRef(this.ctx.id);
     for (let i = 0; i < 20 && !this.ref; i++) {
-      const raw = await this.svc.redis.get(key);
-      if (raw) this.ref = JSON.parse(raw) as MessageRef;
+      const ref = parseMessageRef(await this.svc.redis.get(key));
+      if (ref) this.ref = ref;
       else await sleep(100);
     }
   }
