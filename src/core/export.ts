@@ -15,9 +15,7 @@ import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
 import { outboxErrorKind, type OutboxError } from './outbox.js';
-
-/** A rate-limited upload is waited out this often (retryAfterMs each) before the job fails. */
-const MAX_DELIVER_RATE_LIMIT_WAITS = 3;
+import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
@@ -76,7 +74,7 @@ async function startRender(d: StepDeps): Promise<void> {
  * the skill's cadence), so a quick render is not held back by a full interval.
  */
 function pollDelay(svc: StepDeps['svc'], n: number): number {
-  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, 5_000 * 2 ** n);
+  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, RENDER_POLL_FIRST_MS * 2 ** n);
 }
 
 async function poll(d: StepDeps): Promise<void> {
@@ -174,7 +172,7 @@ async function deliver(d: StepDeps): Promise<void> {
     } else {
       await sendLink();
     }
-    await svc.redis.set(deliveredKey, String(Date.now()), 'EX', 30 * 24 * 3600);
+    await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
   await rm(videoPath, { force: true });

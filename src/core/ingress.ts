@@ -21,6 +21,7 @@ import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } 
 import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
+import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 
 export interface IngressDeps {
   config: Config;
@@ -35,15 +36,12 @@ export interface IngressDeps {
   log: Logger;
 }
 
-/** How long a claim without its job counts as "another process is enqueueing it right now". */
-const CLAIM_GRACE_MS = 10_000;
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
 
 /** Thrown by `accept` when the message cannot be taken yet; the adapter should let the platform redeliver it. */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }
-const SEEN_TTL_S = 7 * 24 * 3600;
 
 export class Ingress implements ConversationIngress {
   constructor(private readonly deps: IngressDeps) {}

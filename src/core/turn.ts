@@ -18,9 +18,8 @@ import type { SessionRecord } from './sessions.js';
 import { z } from 'zod';
 import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
+import { BASELINE_TTL_S, SILENT_RECHECKS } from './defaults.js';
 
-/** How long the project before a turn is kept (a turn, its recovery and its export fit well within). */
-const BASELINE_TTL_S = 2 * 24 * 3600;
 const storedDraft = z.record(z.string(), z.unknown());
 const safeJson = (raw: string): unknown => {
   try {
@@ -261,7 +260,6 @@ async function settleSilentTurn(d: StepDeps, sessionId: string, first: ProjectSt
   return state;
 }
 
-const SILENT_RECHECKS = 4;
 
 /**
  * The seed's recovery after a lost stream: poll the state until it changes, or give up after
