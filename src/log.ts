@@ -13,13 +13,23 @@ export type { Logger } from 'pino';
 
 const REDACTED = '[redacted]';
 
-/** Token shapes we never want to see, whatever variable they came from. */
+/**
+ * Token shapes we never want to see, whatever variable they came from. Platform token shapes come
+ * from the platform adapters (`PlatformAdapter.tokenPatterns`, registered with the platform).
+ */
 const TOKEN_PATTERNS: RegExp[] = [
   /nmv_usr_[A-Za-z0-9_-]+/g, // Nemo user / anonymous tokens
-  /\b(bot)?\d{3,}:[A-Za-z0-9_-]{10,}/g, // Telegram bot tokens (also inside /bot<token>/ URL paths)
-  /\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}\b/g, // Discord bot tokens (three dot-separated parts)
   /\b(Bearer|Bot)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // authorization header values
 ];
+
+/**
+ * Scrub every substring matching `pattern` (global) from now on. A first capture group equal to
+ * `bot` is kept (`/bot<token>/` URL paths stay readable).
+ */
+export function registerTokenPattern(pattern: RegExp): void {
+  if (!pattern.global) throw new Error('token patterns must be global (/…/g)');
+  if (!TOKEN_PATTERNS.some((p) => p.source === pattern.source && p.flags === pattern.flags)) TOKEN_PATTERNS.splice(TOKEN_PATTERNS.length - 1, 0, pattern);
+}
 
 const registeredSecrets = new Set<string>();
 

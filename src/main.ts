@@ -5,19 +5,17 @@
  *   ROLE=bot    platform adapters only: receive, enqueue, acknowledge
  *   ROLE=worker queue jobs only: Nemo turns, renders, deliveries (posting through the outboxes)
  *
- * Any number of bot and worker processes may share one Redis. Platforms are enabled by their
- * tokens (TELEGRAM_BOT_TOKEN, DISCORD_TOKEN).
+ * Any number of bot and worker processes may share one Redis. Platforms come from the registry
+ * (src/platforms/registry.ts), each enabled by its own config (TELEGRAM_BOT_TOKEN, DISCORD_TOKEN).
  */
-import { startDiscordBot } from '../adapters/discord/index.js';
-import { startTelegramBot } from '../adapters/telegram/index.js';
 import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config.js';
 import { createOutboxes } from './outboxes.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { startHealthServer, type HealthServer } from './ops/health-server.js';
 import { Metrics } from './ops/metrics.js';
-import { platformCheck } from './ops/platform-readiness.js';
 import { redisCheck, workerCheck, type ReadinessCheck } from './ops/readiness.js';
 import { startupProblems } from './ops/startup-checks.js';
+import { enabledPlatforms, platforms } from './platforms/registry.js';
 import { startRuntime } from './runtime.js';
 import { startWorkerThread } from './worker-thread-host.js';
 
@@ -43,7 +41,9 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
+  const enabled = enabledPlatforms(config);
   for (const s of configSecrets(config)) registerSecret(s);
+  for (const p of enabled) for (const s of p.secrets(config)) registerSecret(s);
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
   if (config.STARTUP_CHECKS) {
     const problems = await startupProblems(config);
@@ -55,9 +55,11 @@ async function main(): Promise<void> {
   const metrics = new Metrics({ processMetrics: true });
   const health: HealthServer | undefined = config.HEALTH_PORT ? await startHealthServer({ port: config.HEALTH_PORT, metrics, logger: log }) : undefined;
 
+  // Every platform of the registry (src/platforms/registry.ts) that this config enables.
   const outboxes = createOutboxes(config, log);
-  if (!Object.keys(outboxes).length) {
-    log.warn('no platform configured: set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or try `npm run demo`)');
+  if (!enabled.length) {
+    const hints = platforms().flatMap((p) => (p.enableHint ? [p.enableHint] : []));
+    log.warn(`no platform configured: set ${hints.join(' and/or ')} (or try \`npm run demo\`)`);
   }
 
   // ROLE=all: the worker gets a thread (and an event loop) of its own unless WORKER_THREAD=false.
@@ -69,15 +71,10 @@ async function main(): Promise<void> {
   if (runtime.worker) checks.push(workerCheck(runtime.worker.running));
   if (workerThread) checks.push(workerCheck(workerThread.running));
   if (config.ROLE !== 'worker') {
-    if (config.TELEGRAM_BOT_TOKEN) {
-      const telegram = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log });
-      bots.push(telegram);
-      checks.push(platformCheck.telegram(telegram));
-    }
-    if (config.DISCORD_TOKEN) {
-      const discord = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log });
-      bots.push(discord);
-      checks.push(platformCheck.discord(discord));
+    for (const p of enabled) {
+      const connection = await p.start({ config, ingress: runtime.ingress, redis: runtime.redis, logger: log });
+      bots.push(connection);
+      checks.push({ name: p.id, run: () => connection.readiness?.() ?? { ok: true, detail: 'started' } });
     }
   }
   health?.setChecks(checks);

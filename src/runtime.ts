@@ -12,6 +12,7 @@ import { Ingress } from './core/ingress.js';
 import { Keys } from './core/keys.js';
 import type { ConversationIngress } from './core/message.js';
 import type { OutboxRegistry } from './core/outbox.js';
+import { pacedOutbox } from './core/edit-pacer.js';
 import type { CoreServices } from './core/services.js';
 import { SessionStore } from './core/sessions.js';
 import { silentLogger, type Logger } from './log.js';
@@ -59,7 +60,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const log = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new Metrics();
-  const outboxes = instrumentOutboxes(opts.outboxes, metrics);
+  const instrumented = instrumentOutboxes(opts.outboxes, metrics);
   const redis = connectRedis(config, 'commands');
   const queueConn = connectRedis(config, 'commands');
   const keys = new Keys(config.QUEUE_PREFIX);
@@ -72,6 +73,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const gate = new TurnGate(redis, keys, config.NEMO_TOKEN, config.NEMO_TOKEN_MAX_TURNS);
   const shares = new UserShares(redis, keys, jobs);
   const line = new ConversationLine(redis, keys, jobs);
+  // Every edit the core makes goes through one pacer per platform, at the rate its adapter states.
+  const outboxes: OutboxRegistry = Object.fromEntries(
+    Object.entries(instrumented).map(([platform, outbox]) => [platform, outbox && pacedOutbox(outbox, (err, message) => log.debug({ err, message, platform }, 'scheduled edit failed'))]),
+  );
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
   const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes, log, tempDir };

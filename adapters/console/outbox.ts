@@ -8,7 +8,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Attachment } from '../../src/core/message.js';
-import type { Button, ChatAction, ChatTarget, LinkPayload, MessageRef, Outbox, OutboxLimits, SendOptions, VideoPayload } from '../../src/core/outbox.js';
+import { OutboxError, type Button, type ChatAction, type ChatTarget, type LinkPayload, type MessageRef, type Outbox, type OutboxLimits, type SendOptions, type VideoPayload } from '../../src/core/outbox.js';
 
 export class ConsoleOutbox implements Outbox {
   readonly platform = 'console' as const;
@@ -82,6 +82,6 @@ export class ConsoleOutbox implements Outbox {
 
   async resolveAttachment(att: Attachment): Promise<{ url: string }> {
     if (att.source.kind === 'url') return { url: att.source.url };
-    throw new Error('console attachments are local paths');
+    throw new OutboxError('permanent', 'console attachments are local paths');
   }
 }

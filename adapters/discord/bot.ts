@@ -16,7 +16,8 @@ import { registerSecret, type Logger } from '../../src/log.js';
 import { describeDiscordError, httpStatusOf } from './errors.js';
 import { openShard } from './gateway.js';
 import { createRestClients } from './rest.js';
-import { ShardLease, shardLeaseKey } from './shard-lease.js';
+import { Lease } from '../../src/core/lease.js';
+import { shardLeaseKey } from './shard-lease.js';
 import { ShardSupervisor } from './shard-supervisor.js';
 import { syncSlashCommands } from './slash-commands.js';
 
@@ -98,7 +99,7 @@ export async function startDiscordBot(opts: StartDiscordBotOptions): Promise<Dis
   const shards = Array.from({ length: shardCount }, (_, shardId) => {
     const supervisor = new ShardSupervisor({
       shardId,
-      lease: new ShardLease(redis, shardLeaseKey(config.QUEUE_PREFIX, shardId), config.DISCORD_SHARD_LEASE_MS),
+      lease: new Lease(redis, shardLeaseKey(config.QUEUE_PREFIX, shardId), config.DISCORD_SHARD_LEASE_MS),
       open: () => openShard({ config, ingress, logger, shardId, shardCount }),
       logger,
     });

@@ -8,6 +8,8 @@
  * replaces webhook tokens in routes before the logger's own scrubber even sees them.
  */
 
+import { OutboxError, type OutboxErrorKind } from '../../src/core/outbox.js';
+
 /** Discord JSON error codes the adapter reacts to (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 export const DiscordCode = {
   UnknownMessage: 10008,
@@ -15,7 +17,9 @@ export const DiscordCode = {
   UnknownInteraction: 10062,
   RequestTooLarge: 40005,
   AlreadyAcknowledged: 40060,
+  UnknownChannel: 10003,
   MissingAccess: 50001,
+  CannotSendToUser: 50007,
   EmptyMessage: 50006,
   MissingPermissions: 50013,
   InvalidWebhookToken: 50027,
@@ -106,4 +110,47 @@ export function missingPermissionFor(
     default:
       return 'Send Messages (Send Messages in Threads for threads)';
   }
+}
+
+/** The outbox error kind of anything `@discordjs/rest` or the stream uploader threw. */
+export function discordErrorKind(err: unknown): OutboxErrorKind {
+  const code = discordCodeOf(err);
+  const status = httpStatusOf(err);
+  if (status === 429 || (err instanceof Error && err.name === 'RateLimitError')) return 'rate_limited';
+  if (status === 413 || code === DiscordCode.RequestTooLarge) return 'too_large';
+  if (code === DiscordCode.MissingPermissions || code === DiscordCode.MissingAccess || code === DiscordCode.CannotSendToUser || status === 403) return 'forbidden';
+  if (code === DiscordCode.UnknownMessage || code === DiscordCode.UnknownChannel || status === 404) return 'not_found';
+  if (status === undefined || status >= 500 || status === 408) return 'transient';
+  return 'permanent';
+}
+
+/**
+ * The outbox error a Discord failure leaves the adapter as: the core's kinds, plus Discord's code and
+ * status (for log lines and the adapter's own branches), and a log-safe message (no route tokens, no
+ * request body).
+ */
+export class DiscordOutboxError extends OutboxError {
+  override readonly name = 'DiscordOutboxError';
+  /** Discord's JSON error code (e.g. 50013), when the server sent one. */
+  readonly code?: number | string;
+  /** HTTP status, when the server answered. */
+  readonly status?: number;
+  readonly summary: DiscordErrorSummary;
+
+  constructor(err: unknown, operation: string, posting: boolean) {
+    const summary = describeDiscordError(err);
+    const retryAfter = (err as { retryAfter?: unknown } | null)?.retryAfter;
+    super(discordErrorKind(err), `discord ${operation} failed${summary.status ? ` (${summary.status}${summary.code !== undefined ? `/${summary.code}` : ''})` : ''}: ${summary.message}`, {
+      ...(typeof retryAfter === 'number' ? { retryAfterMs: retryAfter } : {}),
+      mayHavePosted: posting,
+    });
+    if (summary.code !== undefined) this.code = summary.code;
+    if (summary.status !== undefined) this.status = summary.status;
+    this.summary = summary;
+  }
+}
+
+/** Wrap any failure of a Discord call into the outbox's error type (an already wrapped one is kept). */
+export function toDiscordOutboxError(err: unknown, operation: string, posting = false): DiscordOutboxError {
+  return err instanceof DiscordOutboxError ? err : new DiscordOutboxError(err, operation, posting);
 }

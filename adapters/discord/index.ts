@@ -35,9 +35,8 @@ export {
   DISCORD_LIMITS,
 } from './payload.js';
 export { buildSlashCommands, sameCommandSet, syncSlashCommands, type SlashCommandJSON } from './slash-commands.js';
-export { ShardLease, shardLeaseKey } from './shard-lease.js';
+export { shardLeaseKey } from './shard-lease.js';
 export { ShardSupervisor } from './shard-supervisor.js';
-export { EditThrottle } from './edit-throttle.js';
 export { UploadLimits, tierUploadBytes } from './upload-limit.js';
 export { gatewayIntents, messageFacts, openShard, type ShardConnection } from './gateway.js';
 export { interactionMetaOf, INTERACTION_TOKEN_TTL_MS, type InteractionMeta } from './interaction-reply.js';

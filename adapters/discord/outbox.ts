@@ -5,12 +5,14 @@
  * holds the shard. Responsibilities kept here, and why:
  * - the acknowledgement of an interaction goes through its token (interaction-reply.ts), with a
  *   fallback to the channel when the token is dead, so a lost token never loses the ack;
- * - edits are paced per channel and no-op edits are skipped (edit-throttle.ts);
+ * - edits go out as asked; their pacing (and skipping no-op edits) is the core's EditPacer
+ *   (src/core/edit-pacer.ts), at the rate stated in `DISCORD_OUTBOX_LIMITS`;
  * - uploads are streamed from disk and never resent after a timeout or 5xx (stream-upload.ts), so
  *   memory stays flat and one video is never posted twice;
  * - a missing permission is logged once per channel in the words of the Discord UI, and a channel
  *   that refuses files answers `maxUploadBytes = 0` for a while so the core sends links there;
- * - errors are logged as whitelisted summaries (errors.ts), never as raw `DiscordAPIError`s.
+ * - errors are logged as whitelisted summaries (errors.ts), never as raw `DiscordAPIError`s, and leave
+ *   as the core's `OutboxError` (a `DiscordOutboxError` with Discord's code and status).
  */
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -30,10 +32,10 @@ import type {
   SendOptions,
   VideoPayload,
 } from '../../src/core/outbox.js';
-import { DiscordCode, describeDiscordError, discordCodeOf, isInteractionGone, missingPermissionFor } from './errors.js';
-import { EditThrottle } from './edit-throttle.js';
+import { OutboxError } from '../../src/core/outbox.js';
+import { DiscordCode, describeDiscordError, discordCodeOf, isInteractionGone, missingPermissionFor, toDiscordOutboxError } from './errors.js';
 import { InteractionReplies, interactionMetaOf } from './interaction-reply.js';
-import { buildEditBody, buildMessageBody, editFingerprint } from './payload.js';
+import { buildEditBody, buildMessageBody } from './payload.js';
 import { createRestClients, type DiscordRestClients } from './rest.js';
 import { UploadLimits } from './upload-limit.js';
 
@@ -72,11 +74,8 @@ class DiscordOutboxImpl implements DiscordOutbox {
   readonly platform = 'discord' as const;
   readonly limits = DISCORD_OUTBOX_LIMITS;
 
-  private readonly throttle = new EditThrottle(DISCORD_OUTBOX_LIMITS.minEditIntervalMs);
   private readonly interactions: InteractionReplies;
   private readonly uploadLimits: UploadLimits;
-  /** Last text+buttons shown per message, to skip edits that would change nothing. */
-  private readonly shown = new Map<string, string>();
   /** (channel, permission) pairs already reported, so a broken channel logs one line, not one per call. */
   private readonly reportedPermissions = new Set<string>();
 
@@ -98,7 +97,6 @@ class DiscordOutboxImpl implements DiscordOutbox {
     if (meta) {
       try {
         const msg = await this.interactions.send(meta, buildEditBody(text, opts.buttons, opts.mentionUserId));
-        this.remember(msg.channelId, msg.id, text, opts.buttons);
         return { chatId: msg.channelId, messageId: msg.id };
       } catch (err) {
         const level = isInteractionGone(err) ? 'info' : 'warn';
@@ -106,47 +104,28 @@ class DiscordOutboxImpl implements DiscordOutbox {
       }
     }
     const body = buildMessageBody({ text, mentionUserId: opts.mentionUserId, replyTo: opts.replyTo, buttons: opts.buttons });
-    const ref = await this.post(target.chatId, body, 'send');
-    this.remember(ref.chatId, ref.messageId, text, opts.buttons);
-    return ref;
+    return this.post(target.chatId, body, 'send');
   }
 
-  /**
-   * Edit in place, at most once per 3 s per channel. When the channel's slot is free the edit is
-   * sent and awaited (errors reach the caller); when it is not, the newest text is queued for the
-   * slot and this returns at once, so a caller refreshing a progress card never blocks behind the
-   * pacing (a failure of a queued edit is logged).
-   */
+  /** Edit in place (paced by the core's EditPacer). */
   async editText(target: ChatTarget, ref: MessageRef, text: string, opts: { buttons?: Button[][] } = {}): Promise<void> {
-    const key = `${ref.chatId}:${ref.messageId}`;
-    const fingerprint = editFingerprint(text, opts.buttons);
-    if (this.shown.get(key) === fingerprint && !this.throttle.hasPending(ref.chatId, key)) return;
-    const { done, immediate } = this.throttle.schedule(ref.chatId, key, async () => {
-      if (this.shown.get(key) === fingerprint) return;
-      try {
-        await this.clients.rest.patch(Routes.channelMessage(ref.chatId, ref.messageId), {
-          body: buildEditBody(text, opts.buttons),
-        });
-      } catch (err) {
-        this.report(err, target.chatId, 'edit', 'edit message');
-        throw err;
-      }
-      this.remember(ref.chatId, ref.messageId, text, opts.buttons);
-    });
-    if (immediate) return done;
-    done.catch(() => {}); // already reported
+    try {
+      await this.clients.rest.patch(Routes.channelMessage(ref.chatId, ref.messageId), {
+        body: buildEditBody(text, opts.buttons),
+      });
+    } catch (err) {
+      this.report(err, target.chatId, 'edit', 'edit message');
+      throw toDiscordOutboxError(err, 'edit message');
+    }
   }
 
   async deleteMessage(_target: ChatTarget, ref: MessageRef): Promise<void> {
-    this.throttle.cancel(ref.chatId, `${ref.chatId}:${ref.messageId}`);
     try {
       await this.clients.rest.delete(Routes.channelMessage(ref.chatId, ref.messageId));
     } catch (err) {
       if (discordCodeOf(err) === DiscordCode.UnknownMessage) return; // already gone: that is what we wanted
       this.report(err, ref.chatId, 'send', 'delete message');
-      throw err;
-    } finally {
-      this.shown.delete(`${ref.chatId}:${ref.messageId}`);
+      throw toDiscordOutboxError(err, 'delete message');
     }
   }
 
@@ -180,7 +159,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
         this.logger.warn({ chatId: target.chatId, sizeBytes: video.sizeBytes }, 'discord: video refused as too large for this channel');
       }
       this.report(err, target.chatId, 'upload', 'upload video');
-      throw err;
+      throw toDiscordOutboxError(err, 'upload video', true);
     }
   }
 
@@ -215,12 +194,11 @@ class DiscordOutboxImpl implements DiscordOutbox {
       case 'path':
         return { url: pathToFileURL(att.source.path).href };
       default:
-        throw new Error(`discord outbox cannot resolve a ${att.source.kind} attachment`);
+        throw new OutboxError('permanent', `discord outbox cannot resolve a ${att.source.kind} attachment`);
     }
   }
 
   close(): void {
-    this.throttle.close();
     void this.clients.uploader.close();
   }
 
@@ -230,17 +208,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
       return { chatId: msg.channel_id, messageId: msg.id };
     } catch (err) {
       this.report(err, chatId, operation, 'send message');
-      throw err;
-    }
-  }
-
-  private remember(chatId: string, messageId: string, text: string, buttons: Button[][] | undefined): void {
-    const key = `${chatId}:${messageId}`;
-    this.shown.delete(key);
-    this.shown.set(key, editFingerprint(text, buttons));
-    if (this.shown.size > 10_000) {
-      const oldest = this.shown.keys().next();
-      if (!oldest.done) this.shown.delete(oldest.value);
+      throw toDiscordOutboxError(err, 'send message', true);
     }
   }
 

@@ -16,7 +16,8 @@
  */
 import { REST, RESTEvents } from '@discordjs/rest';
 import type { Config } from '../../src/config.js';
-import { registerSecret, type Logger } from '../../src/log.js';
+import { registerSecret, registerTokenPattern, type Logger } from '../../src/log.js';
+import { DISCORD_TOKEN_PATTERN } from './token.js';
 import { redactRoute } from './errors.js';
 import { DiscordStreamUploader } from './stream-upload.js';
 
@@ -69,6 +70,7 @@ export function createRestClients(opts: RestClientOptions): DiscordRestClients {
   const token = opts.config.DISCORD_TOKEN;
   if (!token) throw new Error('DISCORD_TOKEN is not set');
   registerSecret(token);
+  registerTokenPattern(DISCORD_TOKEN_PATTERN); // also when this adapter is used without the registry
   return {
     rest: makeRest(opts.config, token, opts.logger),
     interactionRest: makeRest(opts.config, token, opts.logger, REST_DEFAULTS.interactionGlobalPerSecond),

@@ -9,11 +9,11 @@
 import type { Logger } from '../../src/log.js';
 import { describeDiscordError } from './errors.js';
 import type { ShardConnection } from './gateway.js';
-import type { ShardLease } from './shard-lease.js';
+import type { Lease } from '../../src/core/lease.js';
 
 export interface ShardSupervisorOptions {
   shardId: number;
-  lease: ShardLease;
+  lease: Lease;
   /** Start a client for this shard (called only while the lease is held). */
   open: () => ShardConnection;
   logger: Logger;

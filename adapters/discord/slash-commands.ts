@@ -65,7 +65,8 @@ function descriptions(d: { zh: string }): Record<string, string> {
 
 /** The command set to register. Guild commands take no `contexts` (they never run in DMs). */
 export function buildSlashCommands(scope: 'global' | 'guild'): SlashCommandJSON[] {
-  return COMMANDS.filter((c) => !c.telegramOnly).map((c) => {
+  return COMMANDS.filter((c) => !c.greeting) // Discord has no /start custom
+    .map((c) => {
     const cmd: SlashCommandJSON = {
       type: CHAT_INPUT,
       name: c.name,

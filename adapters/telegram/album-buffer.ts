@@ -17,6 +17,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/log.js';
+import { Keys } from '../../src/core/keys.js';
 import type { IncomingMessage } from '../../src/core/message.js';
 import { mergeAlbum, type AlbumPart } from './normalize.js';
 
@@ -48,6 +49,7 @@ export class AlbumBuffer {
   private readonly quietMs: number;
   private readonly sweepMs: number;
   private readonly claimMs: number;
+  private readonly keys: Keys;
   private readonly indexKey: string;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -58,11 +60,12 @@ export class AlbumBuffer {
     this.quietMs = o.quietMs ?? DEFAULT_ALBUM_QUIET_MS;
     this.sweepMs = o.sweepMs ?? 150;
     this.claimMs = o.claimMs ?? 30_000;
-    this.indexKey = `${o.prefix}:telegram:albums`;
+    this.keys = new Keys(o.prefix);
+    this.indexKey = this.keys.platformKey('telegram', 'albums');
   }
 
   private partsKey(mediaGroupId: string): string {
-    return `${this.o.prefix}:telegram:album:${mediaGroupId}`;
+    return this.keys.platformKey('telegram', `album:${mediaGroupId}`);
   }
 
   /** Store one part; resolves once it is safe in Redis (then the update may be confirmed). */

@@ -12,7 +12,8 @@
 import { Api, HttpError, type Transformer } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Config } from '../../src/config.js';
-import { registerSecret } from '../../src/log.js';
+import { registerSecret, registerTokenPattern } from '../../src/log.js';
+import { TELEGRAM_TOKEN_PATTERN } from './token.js';
 
 /** Methods that create a message: retried only after a 429. */
 const POSTING_METHODS = new Set(['sendMessage', 'sendVideo', 'sendDocument', 'sendPhoto', 'sendAnimation', 'sendMediaGroup', 'copyMessage', 'forwardMessage']);
@@ -54,6 +55,7 @@ export function createApi(config: Config): Api {
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   registerSecret(token);
+  registerTokenPattern(TELEGRAM_TOKEN_PATTERN); // also when this adapter is used without the registry
   registerSecret(config.TELEGRAM_WEBHOOK_SECRET);
   const api = new Api(token, { apiRoot: config.TELEGRAM_API_ROOT });
   api.config.use(retryPolicy());

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Api } from 'grammy';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
+import { Keys } from '../../src/core/keys.js';
 import type { ConversationIngress } from '../../src/core/message.js';
 import { AlbumBuffer } from './album-buffer.js';
 import { createApi } from './api.js';
@@ -114,7 +115,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
   let poller: LongPoller | undefined;
   let stopped = false;
   let transition: Promise<void> = Promise.resolve();
-  const lease = new PollLease(redis, `${config.QUEUE_PREFIX}:telegram:poll-lease`, config.TELEGRAM_POLL_LEASE_MS, log, {
+  const lease = new PollLease(redis, new Keys(config.QUEUE_PREFIX).platformKey('telegram', 'poll-lease'), config.TELEGRAM_POLL_LEASE_MS, log, {
     onAcquired() {
       transition = transition.then(async () => {
         if (stopped || !lease.held) return;

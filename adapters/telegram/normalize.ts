@@ -10,6 +10,7 @@
 import type { CallbackQuery, Message, MessageEntity, PhotoSize, Update } from 'grammy/types';
 import { BUTTON_PREFIX, conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
 import { parseCommand } from './commands.js';
+import { extensionForMime } from '../../src/media-types.js';
 
 /** The two facts about ourselves that addressing depends on (from getMe). */
 export interface BotIdentity {
@@ -140,21 +141,6 @@ export function mergeAlbum(mediaGroupId: string, parts: AlbumPart[]): IncomingMe
 
 // ---- attachments -------------------------------------------------------------------------------
 
-const EXT_BY_MIME: Record<string, string> = {
-  'video/mp4': 'mp4',
-  'video/quicktime': 'mov',
-  'video/webm': 'webm',
-  'video/x-matroska': 'mkv',
-  'image/jpeg': 'jpg',
-  'image/png': 'png',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'audio/mpeg': 'mp3',
-  'audio/mp4': 'm4a',
-  'audio/ogg': 'ogg',
-  'audio/wav': 'wav',
-};
-
 interface FileLike {
   file_id: string;
   file_unique_id: string;
@@ -188,7 +174,7 @@ export function largestPhoto(sizes: PhotoSize[]): PhotoSize {
 
 function namedFile(f: FileLike, kind: string, defaultMime?: string): Attachment {
   const mime = f.mime_type ?? defaultMime;
-  const ext = mime ? EXT_BY_MIME[mime] : undefined;
+  const ext = mime ? extensionForMime(mime) : undefined;
   const name = f.file_name?.trim() || `${kind}_${f.file_unique_id}${ext ? `.${ext}` : ''}`;
   return platformFile(f, name, mime);
 }

@@ -5,8 +5,8 @@
  * while another process holds the long poll. What it adds over raw Api calls, and why:
  * - replies thread under the user's message but never fail when that message is gone
  *   (`allow_sending_without_reply`), and forum topics get their `message_thread_id`;
- * - edits are paced per chat without making the caller wait, superseded progress texts are dropped
- *   and identical edits skipped (edit-throttle.ts); "not modified" is fine;
+ * - edits go out as asked ("not modified" is fine); their pacing is the core's EditPacer
+ *   (src/core/edit-pacer.ts), at the rates stated in `limits`;
  * - videos upload from a path through an `InputFile` *supplier*, so the one retry a 429 allows
  *   re-opens the file instead of re-reading a consumed stream; nothing else retries an upload;
  * - every error leaving here is a scrubbed `TelegramApiError` (errors.ts): no token, no payload.
@@ -19,25 +19,23 @@ import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import type { Attachment } from '../../src/core/message.js';
 import type { ChatAction, ChatTarget, MessageRef, Outbox, OutboxLimits, SendOptions } from '../../src/core/outbox.js';
+import { t } from '../../src/core/i18n.js';
 import { createApi } from './api.js';
-import { EditThrottle } from './edit-throttle.js';
 import { isMessageGone, isNotModified, TelegramApiError, toTelegramError } from './errors.js';
 import { inlineKeyboard } from './keyboard.js';
 
 const MB = 1024 * 1024;
 export const TEXT_MAX_CHARS = 4096;
 export const CAPTION_MAX_CHARS = 1024;
-/** Edit pacing: ~20 edits a minute per group, about one a second in private chats. */
+/** Edit rate facts (the core's EditPacer applies them): ~20 edits a minute per group, about one a second in private chats. */
 export const DEFAULT_EDIT_INTERVAL_MS = { group: 3_000, direct: 1_000 } as const;
 /** Read size for video uploads: fewer, larger chunks through grammY's multipart stream (the default is 64 KiB). */
 const UPLOAD_READ_CHUNK_BYTES = 256 * 1024;
-/** A chat action shows for at most 5 s; re-send it a little sooner while an upload runs. */
-const ACTION_REFRESH_MS = 4_000;
 
 export interface TelegramOutboxOptions {
   config: Config;
   logger: Logger;
-  /** Override the edit pacing (tests). */
+  /** Override the edit rate facts stated in `limits` (tests). */
   editIntervalMs?: { group: number; direct: number };
   /** Use this Api instead of creating one (the bot process shares its own). */
   api?: Api;
@@ -48,16 +46,14 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   const api = opts.api ?? createApi(config);
   const log = opts.logger.child({ component: 'telegram-outbox' });
   const pace = opts.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS;
-  const throttle = new EditThrottle((err, key) => log.debug({ err, message: key }, 'telegram: scheduled edit failed'));
   const maxUploadBytes = config.TELEGRAM_MAX_UPLOAD_MB * MB;
   const limits: OutboxLimits = {
     textMaxChars: TEXT_MAX_CHARS,
     captionMaxChars: CAPTION_MAX_CHARS,
     minEditIntervalMs: pace.group,
+    minEditIntervalDirectMs: pace.direct,
     maxDownloadBytes: config.TELEGRAM_MAX_DOWNLOAD_MB * MB,
   };
-
-  const messageKey = (chatId: string, messageId: string | number) => `${chatId}:${messageId}`;
 
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
     const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.replyTo);
@@ -70,19 +66,10 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
         ...(body.entities ? { entities: body.entities } : {}),
         ...(linkPreview ? {} : { link_preview_options: { is_disabled: true } }),
       });
-      throttle.remember(messageKey(target.chatId, m.message_id), fingerprint(body.text, markup));
       return { chatId: target.chatId, messageId: String(m.message_id) };
     } catch (err) {
       throw toTelegramError(err, 'sendMessage');
     }
-  }
-
-  /** Show `action` until the returned function is called (Telegram hides it after ~5 s). */
-  function keepAction(target: ChatTarget, action: ChatAction): () => void {
-    void outbox.sendAction(target, action);
-    const timer = setInterval(() => void outbox.sendAction(target, action), ACTION_REFRESH_MS);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   const outbox: Outbox = {
@@ -91,26 +78,22 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
 
     sendText: (target, text, o = {}) => sendMessage(target, text, o, false),
 
-    async editText(target, ref, text, o) {
+    async editText(_target, ref, text, o) {
       const body = truncate(text, TEXT_MAX_CHARS);
       const markup = inlineKeyboard(o?.buttons);
-      const interval = target.isDirect ? pace.direct : pace.group;
-      await throttle.edit(ref.chatId, messageKey(ref.chatId, ref.messageId), fingerprint(body, markup), interval, async () => {
-        try {
-          // Without reply_markup Telegram removes the keyboard, which is what "no buttons" means.
-          await api.editMessageText(chatIdOf(ref.chatId), Number(ref.messageId), body, {
-            ...(markup ? { reply_markup: markup } : {}),
-            link_preview_options: { is_disabled: true },
-          });
-        } catch (err) {
-          if (isNotModified(err)) return;
-          throw toTelegramError(err, 'editMessageText');
-        }
-      });
+      try {
+        // Without reply_markup Telegram removes the keyboard, which is what "no buttons" means.
+        await api.editMessageText(chatIdOf(ref.chatId), Number(ref.messageId), body, {
+          ...(markup ? { reply_markup: markup } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+      } catch (err) {
+        if (isNotModified(err)) return;
+        throw toTelegramError(err, 'editMessageText');
+      }
     },
 
     async deleteMessage(_target, ref) {
-      throttle.cancel(messageKey(ref.chatId, ref.messageId));
       try {
         await api.deleteMessage(chatIdOf(ref.chatId), Number(ref.messageId));
       } catch (err) {
@@ -124,13 +107,13 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
 
     async sendVideo(target, video) {
       if (video.sizeBytes > maxUploadBytes) {
-        throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`, false);
+        throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`);
       }
       const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
       const markup = inlineKeyboard(video.buttons);
       // A supplier: each attempt (a 429 retry) opens the file afresh.
       const file = new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
-      const stop = keepAction(target, 'upload_video');
+      // The "uploading video" indicator is the core's (StatusCard.during): one indicator, not two.
       try {
         const m = await api.sendVideo(chatIdOf(target.chatId), file, {
           supports_streaming: true,
@@ -146,8 +129,6 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
         return { chatId: target.chatId, messageId: String(m.message_id) };
       } catch (err) {
         throw toTelegramError(err, 'sendVideo');
-      } finally {
-        stop();
       }
     },
 
@@ -158,7 +139,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
 
     async sendAction(target, action) {
       try {
-        await api.sendChatAction(chatIdOf(target.chatId), action, threadOf(target));
+        await api.sendChatAction(chatIdOf(target.chatId), TELEGRAM_ACTIONS[action], threadOf(target));
       } catch (err) {
         log.debug({ err: toTelegramError(err, 'sendChatAction') }, 'telegram: chat action failed (ignored)');
       }
@@ -178,7 +159,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
       } catch (err) {
         throw toTelegramError(err, 'getFile');
       }
-      if (!filePath) throw new TelegramApiError('getFile', undefined, 'Telegram returned no file_path (file unavailable)', false);
+      if (!filePath) throw new TelegramApiError('getFile', undefined, 'Telegram returned no file_path (file unavailable)');
       // A local Bot API server (--local) answers with an absolute path on its own disk.
       if (filePath.startsWith('/')) return { url: pathToFileURL(filePath).href };
       // This URL contains the bot token: it goes to the downloader only, never to a log.
@@ -187,6 +168,9 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   };
   return outbox;
 }
+
+/** The core's chat activities in the Bot API's words. */
+const TELEGRAM_ACTIONS = { working: 'typing', sending_video: 'upload_video', sending_file: 'upload_document' } as const satisfies Record<ChatAction, string>;
 
 // ---- helpers (exported for tests) --------------------------------------------------------------
 
@@ -213,17 +197,15 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-const MENTION_MARK = '🔔 ';
-
 /**
  * In a group, notify the requester: a reply to their message already does, otherwise prefix an
  * inline mention (`tg://user?id=`) so the result pings them.
  */
 export function withMention(text: string, max: number, target: ChatTarget, userId: string | undefined, replyTo: string | undefined): { text: string; entities?: MessageEntity[] } {
   if (!userId || target.isDirect || (replyTo && /^\d+$/.test(replyTo)) || !/^\d+$/.test(userId)) return { text: truncate(text, max) };
-  const mark = MENTION_MARK.trimEnd();
+  const mark = t(target.lang, 'mention.mark');
   return {
-    text: truncate(MENTION_MARK + text, max),
+    text: truncate(`${mark} ${text}`, max),
     entities: [{ type: 'text_link', offset: 0, length: mark.length, url: `tg://user?id=${userId}` }],
   };
 }
@@ -234,7 +216,4 @@ export function safeFileName(name: string): string {
   return clean || 'video.mp4';
 }
 
-function fingerprint(text: string, markup: InlineKeyboardMarkup | undefined): string {
-  return markup ? `${text}\u0000${JSON.stringify(markup)}` : text;
-}
 

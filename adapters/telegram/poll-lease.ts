@@ -9,9 +9,8 @@
  * the key: on a failed renewal, or when renewals keep erroring for 2/3 of the lease (after that,
  * another process may already have it).
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { Lease } from '../../src/core/lease.js';
 import type { Logger } from '../../src/log.js';
 
 export interface LeaseEvents {
@@ -21,32 +20,29 @@ export interface LeaseEvents {
   onLost(): void;
 }
 
-const RENEW_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
+/** The loop around the core `Lease` (src/core/lease.ts) that keeps one long poller per bot token. */
 export class PollLease {
-  readonly holderId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly lease: Lease;
   private holding = false;
-  private lastRenewedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly renewEveryMs: number;
   private readonly retryEveryMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     readonly key: string,
     private readonly leaseMs: number,
     private readonly logger: Logger,
     private readonly events: LeaseEvents,
   ) {
+    this.lease = new Lease(redis, key, leaseMs);
     this.renewEveryMs = Math.max(50, Math.floor(leaseMs / 3));
     this.retryEveryMs = Math.min(1_000, this.renewEveryMs);
+  }
+
+  get holderId(): string {
+    return this.lease.owner;
   }
 
   get held(): boolean {
@@ -65,7 +61,7 @@ export class PollLease {
     if (!this.holding) return;
     this.holding = false;
     try {
-      await this.redis.eval(RELEASE_LUA, 1, this.key, this.holderId);
+      await this.lease.release();
     } catch (err) {
       this.logger.warn({ err }, 'telegram: could not release the poll lease; it expires by itself');
     }
@@ -75,6 +71,7 @@ export class PollLease {
   kill(): void {
     this.running = false;
     this.holding = false;
+    this.lease.forget();
     clearTimeout(this.timer);
   }
 
@@ -87,10 +84,9 @@ export class PollLease {
     if (!this.running) return;
     if (!this.holding) {
       try {
-        const ok = await this.redis.set(this.key, this.holderId, 'PX', this.leaseMs, 'NX');
-        if (ok === 'OK' && this.running) {
+        const ok = await this.lease.tryAcquire();
+        if (ok && this.running) {
           this.holding = true;
-          this.lastRenewedAt = Date.now();
           this.logger.info({ holder: this.holderId }, 'telegram: took the poll lease; this process long-polls');
           this.events.onAcquired();
           return this.schedule(this.renewEveryMs);
@@ -101,16 +97,15 @@ export class PollLease {
       return this.schedule(this.retryEveryMs);
     }
     try {
-      const renewed = await this.redis.eval(RENEW_LUA, 1, this.key, this.holderId, this.leaseMs);
+      const renewed = await this.lease.renew();
       if (!this.running) return;
-      if (renewed === 1) {
-        this.lastRenewedAt = Date.now();
+      if (renewed) {
         return this.schedule(this.renewEveryMs);
       }
       this.lose('the lease was taken over or expired');
     } catch (err) {
       if (!this.running) return;
-      if (Date.now() - this.lastRenewedAt < (this.leaseMs * 2) / 3) {
+      if (Date.now() - this.lease.lastConfirmedAt < (this.leaseMs * 2) / 3) {
         this.logger.warn({ err }, 'telegram: poll lease renewal failed; retrying');
         return this.schedule(Math.min(this.renewEveryMs, 500));
       }

@@ -5,28 +5,9 @@
  * within a second instead of after a download and a failed upload.
  */
 import path from 'node:path';
+import { extensionForMime } from '../media-types.js';
 import { SUPPORTED_EXTENSIONS } from '../nemo/types.js';
 import type { Attachment } from './message.js';
-
-const MIME_TO_EXT: Record<string, string> = {
-  'image/jpeg': 'jpg',
-  'image/jpg': 'jpg',
-  'image/png': 'png',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'video/mp4': 'mp4',
-  'video/quicktime': 'mov',
-  'video/x-msvideo': 'avi',
-  'video/webm': 'webm',
-  'video/x-matroska': 'mkv',
-  'audio/mpeg': 'mp3',
-  'audio/mp3': 'mp3',
-  'audio/wav': 'wav',
-  'audio/x-wav': 'wav',
-  'audio/mp4': 'm4a',
-  'audio/x-m4a': 'm4a',
-  'audio/aac': 'aac',
-};
 
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
 
@@ -37,7 +18,7 @@ export const SUPPORTED_LIST = SUPPORTED_EXTENSIONS.filter((e) => e !== 'jpeg').j
 export function extensionOf(att: Pick<Attachment, 'name' | 'mimeType'>): string | undefined {
   const fromName = path.extname(att.name).slice(1).toLowerCase();
   if (fromName) return fromName;
-  return att.mimeType ? MIME_TO_EXT[att.mimeType.toLowerCase().split(';')[0]!.trim()] : undefined;
+  return att.mimeType ? extensionForMime(att.mimeType) : undefined;
 }
 
 /** A file name Nemo will accept: keeps the user's name, adding the extension the MIME type implies. */

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { BUTTON_TTL_S as TTL_S } from './defaults.js';
 import type { Keys } from './keys.js';
 import type { Button } from './outbox.js';
 
@@ -22,7 +23,6 @@ export const buttonActionSchema = z.object({
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
 
-const TTL_S = 30 * 24 * 3600;
 
 export class ButtonStore {
   constructor(

@@ -11,7 +11,8 @@ import type { ConversationJobData } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import type { Keys } from './keys.js';
-import type { MessageRef, OutboxRegistry } from './outbox.js';
+import type { OutboxRegistry } from './outbox.js';
+import { readStatusRef } from './status-ref.js';
 import type { CoreServices } from './services.js';
 
 export interface CancelDeps {
@@ -61,10 +62,9 @@ export async function cancelConversation(deps: CancelDeps, conv: string, lang: s
 
 /** Show "Cancelled" on a job's status card. Shared with the worker, which cancels jobs it finds flagged. */
 export async function markCancelled(deps: Pick<CancelDeps, 'redis' | 'keys' | 'outboxes'>, jobId: string, data: ConversationJobData, lang = data.target.lang): Promise<void> {
-  const raw = await deps.redis.get(deps.keys.statusRef(jobId));
+  const ref = await readStatusRef(deps.redis, deps.keys, jobId);
   const outbox = deps.outboxes[data.target.platform];
-  if (!raw || !outbox) return;
-  const ref = JSON.parse(raw) as MessageRef;
+  if (!ref || !outbox) return;
   await outbox.editText({ ...data.target }, ref, `${data.header}\n${t(lang, 'stage.cancelled')}`).catch(() => undefined);
 }
 

@@ -1,20 +1,20 @@
 /**
  * The bot's commands, in one place, with English and Chinese descriptions.
  *
- * Adapters register these (Telegram `setMyCommands` per language, Discord slash commands with
- * `description_localizations`), so both platforms offer the same set with the same words.
+ * Each platform adapter registers these in its own way (a command menu per language, slash commands
+ * with localized descriptions), so every platform offers the same set with the same words.
  */
 export interface CommandSpec {
   name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel';
   description: { en: string; zh: string };
-  /** Only `video` takes a prompt (and, on Discord, an optional image). */
+  /** Only `video` takes a prompt (and, where the platform has command options, an optional file). */
   takesPrompt?: boolean;
-  /** Telegram-only (Discord has no /start convention). */
-  telegramOnly?: boolean;
+  /** The greeting a platform sends when a chat opens (`/start`): registered only where that is the custom. */
+  greeting?: boolean;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'start', description: { en: 'Start and see what I can do', zh: '开始使用，查看功能' }, telegramOnly: true },
+  { name: 'start', description: { en: 'Start and see what I can do', zh: '开始使用，查看功能' }, greeting: true },
   { name: 'video', description: { en: 'Make a video from a prompt (and an image)', zh: '根据描述（和图片）生成视频' }, takesPrompt: true },
   { name: 'export', description: { en: 'Export the current project as an MP4', zh: '导出当前项目为 MP4' } },
   { name: 'credits', description: { en: 'Show your credit balance', zh: '查看积分余额' } },
@@ -24,7 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'help', description: { en: 'How to use this bot', zh: '使用帮助' } },
 ];
 
-/** Descriptions of the Discord `/video` options. */
+/** Descriptions of the `/video` options, for platforms whose commands take typed options. */
 export const VIDEO_OPTION_DESCRIPTIONS = {
   prompt: { en: 'What the video should show', zh: '视频内容描述' },
   image: { en: 'An image (or video) to animate', zh: '要制作成视频的图片（或视频）' },

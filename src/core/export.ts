@@ -14,6 +14,8 @@ import { formatBytes, t } from './i18n.js';
 import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
+import { outboxErrorKind, type OutboxError } from './outbox.js';
+import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
@@ -72,7 +74,7 @@ async function startRender(d: StepDeps): Promise<void> {
  * the skill's cadence), so a quick render is not held back by a full interval.
  */
 function pollDelay(svc: StepDeps['svc'], n: number): number {
-  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, 5_000 * 2 ** n);
+  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, RENDER_POLL_FIRST_MS * 2 ** n);
 }
 
 async function poll(d: StepDeps): Promise<void> {
@@ -96,7 +98,7 @@ async function poll(d: StepDeps): Promise<void> {
   if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
-  await d.outbox.sendAction(d.target, 'upload_video');
+  await d.outbox.sendAction(d.target, 'sending_video');
   await ctx.waitFor(pollDelay(svc, polls));
 }
 
@@ -105,7 +107,7 @@ async function download(d: StepDeps): Promise<void> {
   await d.card.stage('stage.downloading_result');
   // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
   const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}-${randomBytes(4).toString('hex')}.mp4`);
-  const res = await d.card.during('upload_video', () =>
+  const res = await d.card.during('sending_video', () =>
     svc.nemo.downloadRender(d.auth, {
       renderId: ctx.data.renderId!,
       outputUrl: ctx.data.outputUrl,
@@ -138,7 +140,7 @@ async function deliver(d: StepDeps): Promise<void> {
     if (size <= limit) {
       const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
       try {
-        await d.card.during('upload_video', () =>
+        await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
             path: videoPath,
             sizeBytes: size,
@@ -150,15 +152,27 @@ async function deliver(d: StepDeps): Promise<void> {
           }),
         );
       } catch (err) {
-        // The chat refused the file (a permission, or a smaller limit than it said): a link still works.
-        if ((await outbox.maxUploadBytes(target)) >= size) throw err;
-        ctx.log.warn({ err }, 'video upload refused; posting a link instead');
-        await sendLink();
+        if (ctx.isControlFlow(err)) throw err;
+        const kind = outboxErrorKind(err);
+        // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
+        if (kind === 'too_large' || kind === 'forbidden') {
+          ctx.log.warn({ err, kind }, 'video upload refused; posting a link instead');
+          await sendLink();
+        } else if (kind === 'rate_limited' && (ctx.data.deliverWaits ?? 0) < MAX_DELIVER_RATE_LIMIT_WAITS) {
+          // Nothing was posted: wait as long as the platform asked (a delayed job, no slot held), then post.
+          const waitMs = Math.max(1_000, (err as OutboxError).retryAfterMs ?? 1_000);
+          ctx.log.warn({ waitMs }, 'video upload rate limited; posting after the wait');
+          await ctx.save({ deliverWaits: (ctx.data.deliverWaits ?? 0) + 1 });
+          return ctx.waitFor(waitMs);
+        } else {
+          // transient: the queue retries it if it cannot have posted (failures.ts isTransient); anything else fails the job.
+          throw err;
+        }
       }
     } else {
       await sendLink();
     }
-    await svc.redis.set(deliveredKey, String(Date.now()), 'EX', 30 * 24 * 3600);
+    await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
   await rm(videoPath, { force: true });

@@ -6,6 +6,7 @@ import { NemoError } from '../nemo/errors.js';
 import { SUPPORTED_LIST } from './attachments.js';
 import { t } from './i18n.js';
 import { InputTooLargeError } from './inputs.js';
+import { OutboxError } from './outbox.js';
 
 export function userMessageFor(err: unknown, lang: string): string {
   if (err instanceof NemoError) {
@@ -26,6 +27,7 @@ export function userMessageFor(err: unknown, lang: string): string {
 /** Whether the job should be retried by the queue (before anything irreversible happened). */
 export function isTransient(err: unknown): boolean {
   if (err instanceof NemoError) return err.retryable;
-  // Platform errors (outboxes) say whether trying again can help.
-  return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;
+  // A platform that was busy or unreachable, for a call that cannot have posted anything.
+  if (err instanceof OutboxError) return err.safeToRetry;
+  return false;
 }

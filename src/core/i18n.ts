@@ -4,7 +4,7 @@
  * Errors from the Nemo client carry only a key (`error.<kind>`); local failures use their own keys.
  * Messages are short and say what to do next, so one place decides the bot's voice.
  */
-import { EN_TIMELINE_WORDS, type TimelineWords } from '../nemo/draft.js';
+import type { TimelineWords } from '../nemo/draft.js';
 import type { NemoErrorKind } from '../nemo/errors.js';
 
 export type Lang = 'en' | 'zh';
@@ -47,6 +47,9 @@ const errors: Record<`error.${NemoErrorKind}`, Entry> = {
   'error.cancelled': { en: '🛑 Cancelled.', zh: '🛑 已取消。' },
 };
 
+/** The icon of one file in the acknowledgement, by `type` (`video`, `audio`, `link`, `image`). */
+const FILE_ICONS: Readonly<Record<string, string>> = { video: '🎞️', audio: '🎵', link: '🔗', image: '🖼️' };
+
 const messages = {
   ...errors,
   'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
@@ -77,6 +80,15 @@ const messages = {
   'ack.status': { en: '🧾 Checking your project…', zh: '🧾 正在查询项目…' },
   'ack.position': { en: (p: Params) => `🕒 #${p.position} in line — starts after the current job here.`, zh: (p: Params) => `🕒 排在第 ${p.position} 位，前一个任务完成后开始。` },
   'ack.now': { en: '⏳ Starting now…', zh: '⏳ 马上开始…' },
+  'ack.file': {
+    en: (p: Params) => `${FILE_ICONS[String(p.type)] ?? FILE_ICONS.image} ${p.name}${p.size !== undefined ? ` (${p.size})` : ''}`,
+    zh: (p: Params) => `${FILE_ICONS[String(p.type)] ?? FILE_ICONS.image} ${p.name}${p.size !== undefined ? ` (${p.size})` : ''}`,
+  },
+  'ack.prompt': { en: (p: Params) => `📝 “${p.prompt}”`, zh: (p: Params) => `📝 “${p.prompt}”` },
+  'card.working': { en: (p: Params) => `⏳ ${p.stage} · ${p.elapsed}`, zh: (p: Params) => `⏳ ${p.stage} · ${p.elapsed}` },
+  'card.final': { en: (p: Params) => `${p.stage} · ${p.elapsed}`, zh: (p: Params) => `${p.stage} · ${p.elapsed}` },
+  /** Put before a result in a group chat, linked to the requester so the platform notifies them. */
+  'mention.mark': { en: '🔔', zh: '🔔' },
   'stage.queued': { en: 'Waiting in line', zh: '排队中' },
   'stage.waiting_slot': { en: (p: Params) => `Waiting for a free studio slot (#${p.position} in line)`, zh: (p: Params) => `等待空闲的工作室名额（排第 ${p.position} 位）` },
   'stage.connecting': { en: 'Connecting…', zh: '连接中…' },
@@ -123,12 +135,32 @@ const messages = {
 
 export type MessageKey = keyof typeof messages;
 
+/** The catalogue itself (for the completeness test and tools); use `t` to say something. */
+export const CATALOGUE: Readonly<Record<MessageKey, Entry>> = messages;
+export type CatalogueEntry = Entry;
+
 /** Translate `key` to `lang`, filling `params`. Unknown languages fall back to English. */
 export function t(lang: string, key: MessageKey, params: Params = {}): string {
   const entry: Entry = messages[key];
   const v = lang === 'zh' ? entry.zh : entry.en;
   return typeof v === 'function' ? v(params) : v;
 }
+
+const EN_TIMELINE_WORDS: TimelineWords = {
+  labels: { Video: 'Video', BGM: 'BGM', Audio: 'Audio', Title: 'Title', Track: 'Track' },
+  names: { clip: 'clip', audio: 'audio', text: 'text', item: 'item' },
+  head: (n) => `Timeline (${n} ${n === 1 ? 'track' : 'tracks'})`,
+  empty: 'empty',
+  added: (w) => `Added ${w}`,
+  removed: (w) => `Removed ${w}`,
+  changed: (w, how) => `${w} changed (${how})`,
+  volume: (a, b) => `volume ${a} → ${b}`,
+  updated: 'Timeline updated',
+  colon: ': ',
+  comma: ', ',
+  paren: (inner) => ` (${inner})`,
+  quote: (t) => `"${t}"`,
+};
 
 const ZH_TIMELINE_WORDS: TimelineWords = {
   labels: { Video: '视频', BGM: '背景音乐', Audio: '音频', Title: '标题', Track: '轨道' },
@@ -145,6 +177,9 @@ const ZH_TIMELINE_WORDS: TimelineWords = {
   paren: (inner) => `（${inner}）`,
   quote: (t) => `“${t}”`,
 };
+
+/** The timeline words of each language (for the completeness test). */
+export const TIMELINE_WORDS: Readonly<Record<Lang, TimelineWords>> = { en: EN_TIMELINE_WORDS, zh: ZH_TIMELINE_WORDS };
 
 /** Words of the timeline summary and change lists in the chat's language. */
 export function timelineWords(lang: string): TimelineWords {

@@ -21,6 +21,7 @@ import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } 
 import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
+import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 
 export interface IngressDeps {
   config: Config;
@@ -35,15 +36,12 @@ export interface IngressDeps {
   log: Logger;
 }
 
-/** How long a claim without its job counts as "another process is enqueueing it right now". */
-const CLAIM_GRACE_MS = 10_000;
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
 
 /** Thrown by `accept` when the message cannot be taken yet; the adapter should let the platform redeliver it. */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }
-const SEEN_TTL_S = 7 * 24 * 3600;
 
 export class Ingress implements ConversationIngress {
   constructor(private readonly deps: IngressDeps) {}
@@ -227,9 +225,10 @@ export function headerFor(kind: JobKind, lang: string, prompt: string, attachmen
   if (kind === 'status') return t(lang, 'ack.status');
   const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
   for (const a of attachments.slice(0, 10)) {
-    const icon = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? '🎞️' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? '🎵' : a.byUrl ? '🔗' : '🖼️';
-    lines.push(`${icon} ${a.name}${a.sizeBytes !== undefined ? ` (${formatBytes(a.sizeBytes)})` : ''}`);
+    const type = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? 'video' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? 'audio' : a.byUrl ? 'link' : 'image';
+    lines.push(t(lang, 'ack.file', { type, name: a.name, size: a.sizeBytes !== undefined ? formatBytes(a.sizeBytes) : undefined }));
   }
-  if (prompt.trim()) lines.push(`📝 “${prompt.trim().length > 200 ? `${prompt.trim().slice(0, 199)}…` : prompt.trim()}”`);
+  const p = prompt.trim();
+  if (p) lines.push(t(lang, 'ack.prompt', { prompt: p.length > 200 ? `${p.slice(0, 199)}…` : p }));
   return lines.join('\n');
 }

@@ -66,6 +66,8 @@ export interface ConversationJobData {
   outputUrl?: string;
   videoPath?: string;
   videoBytes?: number;
+  /** Times the upload of the video was rate limited and waited out. */
+  deliverWaits?: number;
   failed?: boolean;
 }
 

@@ -57,6 +57,13 @@ export class Keys {
   cancelled(jobId: string) {
     return `${this.prefix}:cancelled:${jobId}`;
   }
+  /**
+   * A platform adapter's own key: `<prefix>:<platform>:<what>` (the lease of its long poll or of a
+   * gateway shard, buffered album parts).
+   */
+  platformKey(platform: string, what: string) {
+    return `${this.prefix}:${platform}:${what}`;
+  }
   /** Pub/sub channel telling workers to abort a running job. */
   cancelChannel() {
     return `${this.prefix}:cancel`;

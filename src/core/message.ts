@@ -2,15 +2,19 @@
  * The normalized message: what every adapter turns a platform event into.
  *
  * The core never sees a grammY or discord.js type; everything it needs to route, queue, answer and
- * deduplicate is here. Nothing in it is a secret: Telegram files travel as `file_id` refs (their
- * download URL contains the bot token) and are resolved by the worker's outbox.
+ * deduplicate is here. Nothing in it is a secret: platform files travel as refs (a download URL may
+ * contain the bot token) and are resolved by the worker's outbox.
  */
-export type Platform = 'telegram' | 'discord' | 'console' | 'test';
+/**
+ * A platform's id, as registered in the platform registry (src/platforms.ts): lower-case letters,
+ * digits and dashes. The core treats it as an opaque name.
+ */
+export type Platform = string;
 
 /** Where a file comes from, as the worker will fetch it. */
 export type AttachmentSource =
-  | { kind: 'url'; url: string } // a plain downloadable URL (Discord CDN, keep the full signed URL)
-  | { kind: 'platform'; ref: string } // resolved by Outbox.resolveAttachment (Telegram file_id)
+  | { kind: 'url'; url: string } // a plain downloadable URL (keep a signed URL whole: its query string is the signature)
+  | { kind: 'platform'; ref: string } // a platform file id, resolved by Outbox.resolveAttachment
   | { kind: 'path'; path: string }; // a local file (console adapter, tests)
 
 export interface Attachment {

@@ -20,7 +20,7 @@ export interface ChatTarget {
   lang: string;
   /** The language of this message (any BCP-47 primary subtag): a Nemo session created for it uses it. */
   language?: string;
-  /** Bot-process-only extras (Discord interaction to edit for the acknowledgement). */
+  /** Bot-process-only extras of the adapter (e.g. an interaction to answer for the acknowledgement). */
   platformMeta?: Record<string, string>;
 }
 
@@ -66,16 +66,68 @@ export interface LinkPayload {
   mentionUserId?: string;
 }
 
-export type ChatAction = 'typing' | 'upload_video' | 'upload_document';
+/**
+ * What went wrong with a platform call, in the words the core acts on:
+ * - `rate_limited`: nothing was done; try again after `retryAfterMs`;
+ * - `too_large`: the chat refused the file for its size (a link still works);
+ * - `forbidden`: the bot may not do this here (no permission, blocked by the user);
+ * - `not_found`: the chat or message is gone;
+ * - `transient`: a 5xx, a timeout or a dropped connection; trying again later can work;
+ * - `permanent`: any other refusal; trying again will not help.
+ */
+export type OutboxErrorKind = 'rate_limited' | 'too_large' | 'forbidden' | 'not_found' | 'transient' | 'permanent';
+
+/**
+ * The one error every outbox throws (adapters subclass it to keep their platform's details). Its
+ * message is log-safe: no token, no payload.
+ */
+export class OutboxError extends Error {
+  override name = 'OutboxError';
+  readonly kind: OutboxErrorKind;
+  /** How long the platform asked us to wait (`rate_limited`). */
+  readonly retryAfterMs?: number;
+  /**
+   * A `transient` failure of a call that posts (a message, a video): the platform may have posted it
+   * before the answer was lost, so repeating the call could post twice.
+   */
+  readonly mayHavePosted: boolean;
+
+  constructor(kind: OutboxErrorKind, message: string, opts: { retryAfterMs?: number; mayHavePosted?: boolean } = {}) {
+    super(message);
+    this.kind = kind;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    this.mayHavePosted = kind === 'transient' && (opts.mayHavePosted ?? false);
+  }
+
+  /** Trying again later can work (`rate_limited`, `transient`). */
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'transient';
+  }
+
+  /** Trying the same call again later can work and cannot post twice. */
+  get safeToRetry(): boolean {
+    return this.retryable && !this.mayHavePosted;
+  }
+}
+
+/** The kind of an outbox failure (`undefined` for anything that is not an `OutboxError`). */
+export function outboxErrorKind(err: unknown): OutboxErrorKind | undefined {
+  return err instanceof OutboxError ? err.kind : undefined;
+}
+
+/** The activity a chat indicator shows while work runs; each adapter shows it in its platform's way. */
+export type ChatAction = 'working' | 'sending_video' | 'sending_file';
 
 export interface OutboxLimits {
   /** Longest text message. */
   textMaxChars: number;
   /** Longest video caption. */
   captionMaxChars: number;
-  /** Minimum time between edits of one message in a group (DMs may go faster). */
+  /** Minimum time between two edits in one group chat or channel (the core's EditPacer applies it). */
   minEditIntervalMs: number;
-  /** Largest user file the bot can fetch (Telegram: 20 MB on the cloud Bot API). */
+  /** The same in a direct chat, when the platform allows faster (default: `minEditIntervalMs`). */
+  minEditIntervalDirectMs?: number;
+  /** Largest user file the bot can fetch (some platforms cap what a bot may download). */
   maxDownloadBytes: number;
 }
 
@@ -87,6 +139,8 @@ export interface Outbox {
   editText(target: ChatTarget, ref: MessageRef, text: string, opts?: { buttons?: Button[][] }): Promise<void>;
   deleteMessage(target: ChatTarget, ref: MessageRef): Promise<void>;
   /**
+   * Every method that fails throws an `OutboxError` (or a subclass) whose `kind` says what happened.
+   *
    * Upload a video file. Must not post twice: never blindly retry a multipart upload that may have
    * succeeded (rate-limit answers, which say nothing was posted, may be retried).
    */
@@ -94,9 +148,9 @@ export interface Outbox {
   sendLink(target: ChatTarget, link: LinkPayload): Promise<MessageRef>;
   /** Typing / uploading indicator; best effort, never throws. */
   sendAction(target: ChatTarget, action: ChatAction): Promise<void>;
-  /** Largest video this chat accepts as an attachment (Discord: the guild's boost limit). */
+  /** Largest video this chat accepts as an attachment (it may depend on the chat). */
   maxUploadBytes(target: ChatTarget): Promise<number>;
-  /** Turn a `platform` attachment ref into a download URL (Telegram getFile). The URL may hold a secret: never log or store it. */
+  /** Turn a `platform` attachment ref into a download URL (`file://` for a file on this machine). The URL may hold a secret: never log or store it. */
   resolveAttachment(att: Attachment): Promise<{ url: string; headers?: Record<string, string> }>;
 }
 

@@ -6,7 +6,7 @@
  */
 import { t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
-import type { MessageRef } from './outbox.js';
+import { readStatusRef } from './status-ref.js';
 import type { CoreServices } from './services.js';
 
 const REFRESH_FIRST = 5;
@@ -29,11 +29,11 @@ export async function announcePositions(svc: CoreServices, conv: string): Promis
   const ids = (await svc.line.ids(conv)).slice(1, 1 + REFRESH_FIRST);
   await Promise.all(
     ids.map(async (id, i) => {
-      const [raw, data] = await Promise.all([svc.redis.get(svc.keys.statusRef(id)), svc.jobs.data(id)]);
+      const [ref, data] = await Promise.all([readStatusRef(svc.redis, svc.keys, id), svc.jobs.data(id)]);
       const outbox = data && svc.outboxes[data.target.platform];
-      if (!raw || !data || !outbox || data.step !== 'start') return;
+      if (!ref || !data || !outbox || data.step !== 'start') return;
       const text = `${data.header}\n${t(data.target.lang, 'ack.position', { position: i + 2 })}`;
-      await outbox.editText({ ...data.target }, JSON.parse(raw) as MessageRef, text).catch(() => undefined);
+      await outbox.editText({ ...data.target }, ref, text).catch(() => undefined);
     }),
   );
 }

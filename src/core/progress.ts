@@ -10,12 +10,15 @@ import { formatElapsed, t, type MessageKey } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatAction, ChatTarget, MessageRef, Outbox } from './outbox.js';
 import type { CoreServices } from './services.js';
+import { parseMessageRef } from './status-ref.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class StatusCard {
   private ref?: MessageRef;
   private stageText = '';
+  /** Set by `finish`: the card shows its final state (no ⏳ in front). */
+  private final = false;
   private lastText = '';
   private lastEditAt = 0;
   private editing: Promise<void> = Promise.resolve();
@@ -27,16 +30,20 @@ export class StatusCard {
     private readonly target: ChatTarget,
   ) {}
 
+  /**
+   * How often the card is refreshed (PROGRESS_EDIT_INTERVAL_MS): the product's cadence. The platform's
+   * rate limits are not applied here but by the one edit pacer every outbox goes through (edit-pacer.ts).
+   */
   private get minEditMs(): number {
-    return Math.max(this.svc.config.PROGRESS_EDIT_INTERVAL_MS, this.target.isDirect ? 0 : this.outbox.limits.minEditIntervalMs);
+    return this.svc.config.PROGRESS_EDIT_INTERVAL_MS;
   }
 
   /** Find the acknowledgement the bot process sent (it may still be in flight). */
   async load(): Promise<void> {
     const key = this.svc.keys.statusRef(this.ctx.id);
     for (let i = 0; i < 20 && !this.ref; i++) {
-      const raw = await this.svc.redis.get(key);
-      if (raw) this.ref = JSON.parse(raw) as MessageRef;
+      const ref = parseMessageRef(await this.svc.redis.get(key));
+      if (ref) this.ref = ref;
       else await sleep(100);
     }
   }
@@ -66,6 +73,7 @@ export class StatusCard {
   /** Final state of the card. */
   async finish(key: 'stage.done' | 'stage.failed' | 'stage.cancelled'): Promise<void> {
     this.stageText = t(this.target.lang, key);
+    this.final = true;
     await this.render(true, true);
   }
 
@@ -113,8 +121,7 @@ export class StatusCard {
 
   private compose(): string {
     const elapsed = formatElapsed(Date.now() - this.ctx.data.createdAt);
-    const done = this.stageText.startsWith('✅') || this.stageText.startsWith('❌') || this.stageText.startsWith('🛑');
-    const line = done ? `${this.stageText} · ${elapsed}` : `⏳ ${this.stageText} · ${elapsed}`;
+    const line = t(this.target.lang, this.final ? 'card.final' : 'card.working', { stage: this.stageText, elapsed });
     return `${this.ctx.data.header}\n${line}`;
   }
 

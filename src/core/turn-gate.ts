@@ -14,10 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 
-/** How long a holder's slot survives without renewal (a crashed worker's slots return after this). */
-const HOLD_LEASE_MS = 60_000;
-/** A waiter that has not re-checked for this long is forgotten (its job is gone). */
-const WAITER_TTL_MS = 150_000;
+import { GATE_HOLD_LEASE_MS as HOLD_LEASE_MS, GATE_WAITER_TTL_MS as WAITER_TTL_MS } from './defaults.js';
 /** How often a parked waiter re-checks by itself (a release normally wakes it sooner). */
 export const GATE_RECHECK_MS = 30_000;
 

@@ -11,6 +11,7 @@ import { NemoError } from '../nemo/errors.js';
 import { sleep } from '../nemo/http.js';
 import type { Draft, ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t, timelineWords } from './i18n.js';
+import { OutboxError } from './outbox.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import type { StepDeps } from './job-context.js';
 import { guiButtons, questionButtons, withReady } from './replies.js';
@@ -18,9 +19,8 @@ import type { SessionRecord } from './sessions.js';
 import { z } from 'zod';
 import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
+import { BASELINE_TTL_S, SILENT_RECHECKS } from './defaults.js';
 
-/** How long the project before a turn is kept (a turn, its recovery and its export fit well within). */
-const BASELINE_TTL_S = 2 * 24 * 3600;
 const storedDraft = z.record(z.string(), z.unknown());
 const safeJson = (raw: string): unknown => {
   try {
@@ -135,7 +135,7 @@ async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void
       const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
       for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
       await d.card.stage('stage.uploading');
-      await d.card.during('upload_document', () =>
+      await d.card.during('sending_file', () =>
         svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
       );
     }
@@ -192,7 +192,7 @@ async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
       else if (/edit|track|title|music|audio/i.test(e.name)) void d.card.stage('stage.editing');
     }
   };
-  return d.card.during('typing', () => svc.nemo.runTurn(d.auth, session.sessionId, ctx.data.prompt, { signal: ctx.signal, onEvent }));
+  return d.card.during('working', () => svc.nemo.runTurn(d.auth, session.sessionId, ctx.data.prompt, { signal: ctx.signal, onEvent }));
 }
 
 /** Tell the user what the turn did, and decide whether to export. */
@@ -261,13 +261,12 @@ async function settleSilentTurn(d: StepDeps, sessionId: string, first: ProjectSt
     const current = draftFingerprint(state?.draft);
     if (current !== baseline && i > 0 && current === previous) break; // changed, and holding still
     previous = current;
-    await d.card.during('typing', () => sleep(svc.config.SILENT_TURN_RECHECK_MS * 2 ** i, ctx.signal));
+    await d.card.during('working', () => sleep(svc.config.SILENT_TURN_RECHECK_MS * 2 ** i, ctx.signal));
     state = (await readState(d, sessionId)) ?? state;
   }
   return state;
 }
 
-const SILENT_RECHECKS = 4;
 
 /**
  * The seed's recovery after a lost stream: poll the state until it changes, or give up after
@@ -316,6 +315,13 @@ async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typ
   const max = d.outbox.limits.textMaxChars;
   text = await withReady(d.svc, d.ctx.data.conv, d.target.lang, text);
   const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
+  try {
+    await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
+  } catch (err) {
+    // The turn already ran: its answer matters more than a rare doubled line. The queue's retry answers
+    // from the project state (other words, never the same post twice) and goes on to the export.
+    if (err instanceof OutboxError && err.retryable && !err.safeToRetry) throw new OutboxError('transient', err.message);
+    throw err;
+  }
   await d.card.markNews();
 }

@@ -57,22 +57,6 @@ export interface TimelineWords {
   quote(text: string): string;
 }
 
-export const EN_TIMELINE_WORDS: TimelineWords = {
-  labels: { Video: 'Video', BGM: 'BGM', Audio: 'Audio', Title: 'Title', Track: 'Track' },
-  names: { clip: 'clip', audio: 'audio', text: 'text', item: 'item' },
-  head: (n) => `Timeline (${n} ${n === 1 ? 'track' : 'tracks'})`,
-  empty: 'empty',
-  added: (w) => `Added ${w}`,
-  removed: (w) => `Removed ${w}`,
-  changed: (w, how) => `${w} changed (${how})`,
-  volume: (a, b) => `volume ${a} → ${b}`,
-  updated: 'Timeline updated',
-  colon: ': ',
-  comma: ', ',
-  paren: (inner) => ` (${inner})`,
-  quote: (t) => `"${t}"`,
-};
-
 const AUDIO_NOT_MUSIC = /voice|narrat|speech|dub|sfx|sound[\s_-]?effect|配音|旁白|音效/i;
 
 /** Track label: tt 0 → Video, 1 → BGM (or Audio for voice/sfx), 7 → Title, else "Track <tt>". */
@@ -153,7 +137,7 @@ function labelText(label: string, w: TimelineWords): string {
   return w.labels[label as keyof TimelineWords['labels']] ?? label;
 }
 
-function nameText(item: TimelineItem, w: TimelineWords = EN_TIMELINE_WORDS): string {
+function nameText(item: TimelineItem, w: TimelineWords): string {
   const name = item.name.startsWith(DEFAULT_NAME) ? w.names[item.name.slice(1) as keyof TimelineWords['names']] ?? item.name.slice(1) : item.name;
   return item.label === 'Title' ? w.quote(name) : name;
 }
@@ -163,7 +147,7 @@ function range(item: TimelineItem): string {
 }
 
 /** `Title: "Urban Dreams" (0-3s)` / `BGM: Lo-fi (0-10s, 35%)` */
-export function describeItem(item: TimelineItem, w: TimelineWords = EN_TIMELINE_WORDS): string {
+export function describeItem(item: TimelineItem, w: TimelineWords): string {
   return `${labelText(item.label, w)}${w.colon}${itemText(item, w)}`;
 }
 
@@ -173,8 +157,8 @@ function itemText(item: TimelineItem, w: TimelineWords): string {
 }
 
 /** The seed's one-line summary; `separator` joins the numbered tracks (a space by default). */
-export function summarizeTimeline(draft: Draft | undefined | null, opts: { separator?: string; words?: TimelineWords } = {}): string {
-  const w = opts.words ?? EN_TIMELINE_WORDS;
+export function summarizeTimeline(draft: Draft | undefined | null, opts: { separator?: string; words: TimelineWords }): string {
+  const w = opts.words;
   const tracks = timelineTracks(draft);
   const head = w.head(tracks.length);
   if (tracks.length === 0) return `${head}${w.colon}${w.empty}`;
@@ -209,7 +193,7 @@ export function draftFingerprint(draft: Draft | undefined | null): string {
  * What changed between two drafts, in words: `Added Title: "Urban Dreams" (0-3s)`,
  * `Removed BGM: Lo-fi`, `Video: city timelapse changed (0-10s → 0-8s)`. Empty when nothing did.
  */
-export function describeStateChange(before: Draft | undefined | null, after: Draft | undefined | null, w: TimelineWords = EN_TIMELINE_WORDS): string[] {
+export function describeStateChange(before: Draft | undefined | null, after: Draft | undefined | null, w: TimelineWords): string[] {
   const flat = (d: Draft | undefined | null) => timelineTracks(d).flatMap((t) => t.items);
   const old = flat(before);
   const pool = new Map<string, TimelineItem[]>();

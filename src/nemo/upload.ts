@@ -12,17 +12,12 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../log.js';
+import { mimeForExtension } from '../media-types.js';
 import { NemoError } from './errors.js';
 import type { BodySource } from './http.js';
 import { SUPPORTED_EXTENSIONS, type UploadedFile, type UploadFile } from './types.js';
 import type { uploadSchema } from './schemas.js';
 import type { z } from 'zod';
-
-const MIME: Record<string, string> = {
-  mp4: 'video/mp4', mov: 'video/quicktime', avi: 'video/x-msvideo', webm: 'video/webm', mkv: 'video/x-matroska',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
-  mp3: 'audio/mpeg', wav: 'audio/wav', m4a: 'audio/mp4', aac: 'audio/aac',
-};
 
 /** Lower-case extension without the dot, from the user's file name (falls back to the path). */
 export function extensionOf(file: UploadFile): string {
@@ -88,7 +83,7 @@ export function multipartBody(files: CheckedFile[]): BodySource {
   const heads = files.map((f) =>
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${quoteName(wireName(f.name || 'file'))}"\r\n` +
-        `Content-Type: ${f.mimeType || MIME[f.ext] || 'application/octet-stream'}\r\n\r\n`,
+        `Content-Type: ${f.mimeType || mimeForExtension(f.ext) || 'application/octet-stream'}\r\n\r\n`,
     ),
   );
   const tail = Buffer.from(`--${boundary}--\r\n`);

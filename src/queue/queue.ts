@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { ConversationJobData } from '../core/job-data.js';
+import { JOB_ATTEMPTS, JOB_BACKOFF_MS, KEEP_COMPLETED, KEEP_FAILED } from '../core/defaults.js';
 import { LANES, type Lane } from '../core/lanes.js';
 import { bullPrefix, connectCluster } from './cluster.js';
 
@@ -13,12 +14,8 @@ export const QUEUE_NAMES: Readonly<Record<Lane, string>> = { turn: 'turns', task
 
 export type LaneQueues = Record<Lane, Queue<ConversationJobData>>;
 
-/** Attempts and backoff of every job: transient failures are retried this often before the user is told. */
-export const JOB_ATTEMPTS = 3;
-export const JOB_BACKOFF_MS = 5_000;
-/** How long finished jobs are kept (for /cancel, dedupe of hand-overs and debugging). */
-export const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 10_000 } as const;
-export const KEEP_FAILED = { age: 30 * 24 * 3600 } as const;
+/** Attempts, backoff and retention of every job: src/core/defaults.ts. */
+export { JOB_ATTEMPTS, JOB_BACKOFF_MS, KEEP_COMPLETED, KEEP_FAILED };
 
 /**
  * A Redis connection from REDIS_URL (a db number in it is honoured). Blocking users (workers) need

@@ -19,9 +19,7 @@ import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { LANES, laneOf, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 import { bullPrefix } from './cluster.js';
-
-/** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
-const PARK_MS = 60_000;
+import { PARK_MS } from '../core/defaults.js';
 
 /** Thrown through the core when a job continues in another lane (control flow, not a failure). */
 class HandedOver extends Error {

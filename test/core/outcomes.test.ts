@@ -2,6 +2,7 @@
  * What users see for each kind of turn and each backend failure, and that the next request works.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxError } from '../../src/core/outbox.js';
 import { startBench, type Bench } from '../helpers/harness.js';
 
 const lastText = (b: Bench, chat: string) => b.outbox.in(chat).filter((m) => m.kind === 'text').at(-1)!;
@@ -133,6 +134,38 @@ describe('turn outcomes and failures', () => {
     expect(b.outbox.in('e6').some((m) => m.kind === 'video')).toBe(false);
     b.outbox.uploadLimitBytes = 50 * 1024 * 1024;
   });
+
+  it('the core acts on the kind of an upload failure: too large or forbidden → a link, rate limited → posted after the wait', async () => {
+    b.outbox.failVideos.push(new OutboxError('too_large', 'chat says the file is too big'));
+    await b.send('k1', 'make a video of a meadow');
+    const link = await b.outbox.waitFor(() => b.outbox.in('k1').find((m) => m.kind === 'link'));
+    expect(link.url).toMatch(/^http/);
+
+    b.outbox.failVideos.push(new OutboxError('forbidden', 'no permission to attach files'));
+    await b.send('k2', 'make a video of a harbour');
+    await b.outbox.waitFor(() => b.outbox.in('k2').find((m) => m.kind === 'link'));
+    expect(b.outbox.in('k2').some((m) => m.kind === 'video')).toBe(false);
+
+    const attempts = b.outbox.videoAttempts;
+    b.outbox.failVideos.push(new OutboxError('rate_limited', 'slow down', { retryAfterMs: 1_200 }));
+    const sentAt = Date.now();
+    await b.send('k3', 'make a video of a glacier');
+    await video(b, 'k3');
+    expect(b.outbox.videoAttempts - attempts).toBe(2);
+    expect(b.outbox.in('k3').some((m) => m.kind === 'link')).toBe(false);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_200);
+  }, 40_000);
+
+  it('an upload that failed after it may have been posted is not repeated: the job stops and says so', async () => {
+    const attempts = b.outbox.videoAttempts;
+    b.outbox.failVideos.push(new OutboxError('transient', 'connection dropped mid-upload', { mayHavePosted: true }));
+    await b.send('k4', 'make a video of a canyon');
+    await done(b, 'k4', 1);
+    expect(b.outbox.videoAttempts - attempts).toBe(1);
+    expect(b.outbox.in('k4').some((m) => m.kind === 'video' || m.kind === 'link')).toBe(false);
+    expect(b.outbox.in('k4').some((m) => /❌ Stopped/.test(m.edits.at(-1) ?? ''))).toBe(true);
+    expect(b.outbox.in('k4').some((m) => m.kind === 'text' && /went wrong/.test(m.text))).toBe(true);
+  }, 40_000);
 
   it('refuses unsupported files and oversized platform files before queueing', async () => {
     const exe = await b.send('e7', 'animate', { attachments: [{ name: 'virus.exe', sizeBytes: 100, source: { kind: 'url', url: 'http://127.0.0.1:1/x.exe' } }] });

@@ -29,6 +29,8 @@ describe('conversation pipeline', () => {
     expect(b.outbox.textsIn('c1').some((t) => t.includes('Still working'))).toBe(true);
     expect(b.sim.requestsTo('run_sse')).toHaveLength(1);
     expect(b.sim.requestsTo('upload')).toHaveLength(1);
+    // the "uploading video" indicator comes from the core while the MP4 is fetched and posted
+    expect(b.outbox.actions.some((a) => a.chatId === 'c1' && a.action === 'sending_video')).toBe(true);
     // the status card ended as done
     await b.outbox.waitFor(() => ack.edits.at(-1)?.includes('Done'));
   });

@@ -3,6 +3,7 @@
  * project state on the queue's retry, the video still comes, and the message is never sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxError } from '../../src/core/outbox.js';
 import { startBench, type Bench } from '../helpers/harness.js';
 
 describe('platform faults after a turn', () => {
@@ -13,7 +14,8 @@ describe('platform faults after a turn', () => {
   afterAll(async () => b?.close());
 
   it('a retryable error posting the agent\'s answer is retried from the state; the video arrives once', async () => {
-    const fault = Object.assign(new Error('telegram sendMessage failed: Network request failed'), { retryable: true });
+    // A network failure of a posting call: the platform may have posted it, so it is not blindly resent.
+    const fault = new OutboxError('transient', 'sendMessage failed: Network request failed', { mayHavePosted: true });
     b.outbox.failNextSend(/clip is ready/i, fault);
     expect((await b.send('pf1', 'make a video of a paper kite')).outcome).toBe('queued');
     const video = await b.outbox.waitFor(() => b.outbox.in('pf1').find((m) => m.kind === 'video'), 40_000);

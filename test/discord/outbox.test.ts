@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, type DiscordOutbox } from '../../adapters/discord/index.js';
-import type { ChatTarget } from '../../src/core/outbox.js';
+import { pacedOutbox } from '../../src/core/edit-pacer.js';
+import { OutboxError, type ChatTarget } from '../../src/core/outbox.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { captureLogger, discordConfig, uniquePrefix } from './helpers.js';
 
@@ -79,9 +80,9 @@ describe('text', () => {
   });
 
   it('shows typing without ever throwing', async () => {
-    await outbox.sendAction(target(fake.channels.general), 'upload_video');
+    await outbox.sendAction(target(fake.channels.general), 'sending_video');
     expect(callsTo('POST', '/channels/:id/typing').length).toBeGreaterThan(0);
-    await expect(outbox.sendAction(target('999999999999999999'), 'typing')).resolves.toBeUndefined();
+    await expect(outbox.sendAction(target('999999999999999999'), 'working')).resolves.toBeUndefined();
   });
 });
 
@@ -128,17 +129,18 @@ describe('interaction acknowledgements', () => {
 
 describe('edits', () => {
   it('paces edits per channel to ≥3 s, keeps only the newest waiting text and skips unchanged text', async () => {
+    const out = pacedOutbox(outbox); // the core's one pacer, at the rate the adapter states (as in the runtime)
     const t = target(fake.channels.lab);
-    const ref = await outbox.sendText(t, 'progress 0%');
+    const ref = await out.sendText(t, 'progress 0%');
     const since = Date.now();
-    await outbox.editText(t, ref, 'progress 0%'); // unchanged: no request
+    await out.editText(t, ref, 'progress 0%'); // unchanged: no request
     expect(callsTo('PATCH', '/channels/:id/messages/:mid', since)).toHaveLength(0);
-    await outbox.editText(t, ref, 'progress 10%'); // slot free: sent and awaited
+    await out.editText(t, ref, 'progress 10%'); // slot free: sent and awaited
     expect(fake.world.messages.get(ref.messageId)!.content).toBe('progress 10%');
     // Slot busy: these return at once and only the newest text goes out when the slot opens.
     const started = Date.now();
-    await outbox.editText(t, ref, 'progress 20%');
-    await outbox.editText(t, ref, 'progress 30%');
+    await out.editText(t, ref, 'progress 20%');
+    await out.editText(t, ref, 'progress 30%');
     expect(Date.now() - started).toBeLessThan(500);
     await fake.waitFor(() => fake.world.messages.get(ref.messageId)!.content === 'progress 30%', 5000, 'the queued edit');
     const patches = callsTo('PATCH', '/channels/:id/messages/:mid', since);
@@ -147,11 +149,12 @@ describe('edits', () => {
   }, 15_000);
 
   it('drops a queued edit when the message is deleted', async () => {
+    const out = pacedOutbox(outbox);
     const t = target(fake.dmChannel(fake.addUser('carol')), { isDirect: true }); // a channel with no earlier edits
-    const ref = await outbox.sendText(t, 'card');
-    await outbox.editText(t, ref, 'card 1');
-    await outbox.editText(t, ref, 'card 2'); // queued
-    await outbox.deleteMessage(t, ref);
+    const ref = await out.sendText(t, 'card');
+    await out.editText(t, ref, 'card 1');
+    await out.editText(t, ref, 'card 2'); // queued
+    await out.deleteMessage(t, ref);
     await new Promise((r) => setTimeout(r, 3300));
     expect(fake.world.messages.get(ref.messageId)!.edits).toEqual(['card 1']);
     expect(logs.text()).not.toContain('edit message failed');
@@ -220,6 +223,11 @@ describe('videos', () => {
     fake.inject({ method: 'POST', route: '/channels/:id/messages', status: 502 });
     await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'b.mp4' })).rejects.toThrow();
     expect(callsTo('POST', '/channels/:id/messages', since)).toHaveLength(1);
+    // The core's error type: a transient failure of an upload that may have been posted.
+    fake.inject({ method: 'POST', route: '/channels/:id/messages', status: 502 });
+    const err = await outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'b.mp4' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutboxError);
+    expect(err).toMatchObject({ kind: 'transient', status: 502, mayHavePosted: true, safeToRetry: false });
   });
 
   it('does not resend an upload whose answer timed out', async () => {
@@ -238,7 +246,7 @@ describe('videos', () => {
     const t = target(channel);
     expect(await outbox.maxUploadBytes(t)).toBe(10 * MiB);
     await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toThrow();
-    await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toThrow();
+    await expect(outbox.sendVideo(t, { path: video.path, sizeBytes: video.bytes.length, fileName: 'd.mp4' })).rejects.toMatchObject({ kind: 'forbidden', code: 50013 });
     const lines = logs.lines.filter((l) => l.includes('missing permission'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"Attach Files"');
@@ -251,7 +259,7 @@ describe('videos', () => {
     const channel = fake.channels.lab;
     fake.denyPermission(channel, 'SEND_MESSAGES');
     try {
-      await expect(outbox.sendText(target(channel), 'hello')).rejects.toThrow();
+      await expect(outbox.sendText(target(channel), 'hello')).rejects.toMatchObject({ kind: 'forbidden', name: 'DiscordOutboxError' });
       expect(logs.text()).toContain('missing permission \\"Send Messages');
     } finally {
       fake.world.denied.get(channel)!.delete('SEND_MESSAGES');

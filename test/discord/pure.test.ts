@@ -1,6 +1,6 @@
 /**
  * The Discord adapter's pure pieces: who a message is for, prompts, ids, payload shapes, command
- * diffing, error summaries and the edit pacing.
+ * diffing and error summaries (edit pacing is the core's: test/core/edit-pacer.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,6 @@ import {
   buildSlashCommands,
   decodeButtonId,
   describeDiscordError,
-  EditThrottle,
   encodeButtonId,
   fitContent,
   isForBot,
@@ -216,22 +215,3 @@ describe('limits and errors', () => {
   });
 });
 
-describe('EditThrottle', () => {
-  it('spaces edits in one channel, coalesces waiting edits of a message, and leaves other channels alone', async () => {
-    const throttle = new EditThrottle(150);
-    const done: Array<[string, number]> = [];
-    const t0 = Date.now();
-    const edit = (label: string) => async () => void done.push([label, Date.now() - t0]);
-    await throttle.run('c1', 'm1', edit('a1'));
-    const second = throttle.run('c1', 'm1', edit('a2'));
-    const third = throttle.run('c1', 'm1', edit('a3')); // replaces a2 while it waits for the slot
-    const other = throttle.run('c2', 'm9', edit('b1'));
-    await Promise.all([second, third, other]);
-    expect(done.map(([l]) => l).sort()).toEqual(['a1', 'a3', 'b1']);
-    const a1 = done.find(([l]) => l === 'a1')![1];
-    const a3 = done.find(([l]) => l === 'a3')![1];
-    expect(a3 - a1).toBeGreaterThanOrEqual(140);
-    expect(done.find(([l]) => l === 'b1')![1]).toBeLessThan(100);
-    throttle.close();
-  });
-});

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShardLease, shardLeaseKey, startDiscordBot } from '../../adapters/discord/index.js';
+import { shardLeaseKey, startDiscordBot } from '../../adapters/discord/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { captureLogger, discordConfig, dropPrefix, RecordingIngress, REDIS_URL, sleep, uniquePrefix, until } from './helpers.js';
 
@@ -20,26 +20,6 @@ beforeAll(() => {
 afterAll(async () => {
   await dropPrefix(prefix);
   await redis.quit();
-});
-
-describe('ShardLease', () => {
-  it('lets one owner hold the key; only the owner renews or releases; expiry hands it over', async () => {
-    const key = shardLeaseKey(prefix, 7);
-    const a = new ShardLease(redis, key, 1000, 'a');
-    const b = new ShardLease(redis, key, 1000, 'b');
-    expect(await a.tryAcquire()).toBe(true);
-    expect(await b.tryAcquire()).toBe(false);
-    expect(await a.renew()).toBe(true);
-    expect(a.isFresh()).toBe(true);
-    await b.release(); // not b's: nothing happens
-    expect(await redis.get(key)).toBe('a');
-    await sleep(1100);
-    expect(await b.tryAcquire()).toBe(true);
-    expect(await a.renew()).toBe(false);
-    expect(a.isFresh()).toBe(false);
-    await b.release();
-    expect(await redis.exists(key)).toBe(0);
-  });
 });
 
 describe('two bot processes', () => {

@@ -4,6 +4,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, registerSecret, scrub } from '../../src/log.js';
+// The platforms' token shapes come with their registration (PlatformAdapter.tokenPatterns).
+import { registerPlatform } from '../../src/platforms/registry.js';
 
 const NEMO = 'nmv_usr_9f8e7d6c5b4a39281706';
 const TELEGRAM = '7712345678:AAHk-SECRET_telegram_token_value_0123';
@@ -27,6 +29,13 @@ describe('log redaction', () => {
     const s = scrub(`Bearer ${NEMO} https://api.telegram.org/bot${TELEGRAM}/getMe Bot ${DISCORD} ${CUSTOM} ${encodeURIComponent(CUSTOM)}`);
     for (const secret of [NEMO, TELEGRAM, DISCORD, CUSTOM]) expect(s).not.toContain(secret);
     expect(s).toContain('https://api.telegram.org/bot[redacted]/getMe');
+  });
+
+  it('scrubs the token shape a registered platform states', () => {
+    const token = 'hc_live_0123456789abcdef';
+    expect(scrub(`x ${token} y`)).toContain(token);
+    registerPlatform({ id: 'log-test', enabled: () => false, secrets: () => [], tokenPatterns: [/\bhc_live_[a-z0-9]{12,}\b/g], createOutbox: () => { throw new Error('unused'); }, start: () => Promise.reject(new Error('unused')) });
+    expect(scrub(`x ${token} y`)).toBe('x [redacted] y');
   });
 
   it('keeps secrets out of messages, fields, errors, stacks and causes', () => {

@@ -9,6 +9,16 @@ import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './common.js';
 import { RecordingOutbox } from './recording-outbox.js';
+import { registerPlatform } from '../../src/platforms/registry.js';
+
+/** The core tests' platform: messages made by `message()`, answers recorded by a RecordingOutbox. */
+registerPlatform({
+  id: 'test',
+  enabled: () => false,
+  secrets: () => [],
+  createOutbox: () => new RecordingOutbox(),
+  start: async () => ({ stop: async () => undefined }),
+});
 
 export { dropPrefix, REDIS_URL, uniquePrefix };
 

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Attachment } from '../../src/core/message.js';
-import type { Button, ChatAction, ChatTarget, LinkPayload, MessageRef, Outbox, OutboxLimits, SendOptions, VideoPayload } from '../../src/core/outbox.js';
+import { OutboxError, type Button, type ChatAction, type ChatTarget, type LinkPayload, type MessageRef, type Outbox, type OutboxLimits, type SendOptions, type VideoPayload } from '../../src/core/outbox.js';
 
 export interface RecordedMessage {
   id: string;
@@ -27,6 +27,10 @@ export class RecordingOutbox implements Outbox {
   readonly messages: RecordedMessage[] = [];
   readonly actions: Array<{ chatId: string; action: ChatAction }> = [];
   uploadLimitBytes = 50 * 1024 * 1024;
+  /** Failures the next video uploads throw, in order (the way a platform refuses them). */
+  readonly failVideos: OutboxError[] = [];
+  /** Video uploads attempted (refused ones included). */
+  videoAttempts = 0;
   private seq = 0;
 
   private add(target: ChatTarget, m: Omit<RecordedMessage, 'id' | 'chatId' | 'edits' | 'deleted' | 'at'>): MessageRef {
@@ -50,7 +54,7 @@ export class RecordingOutbox implements Outbox {
   }
   async editText(_target: ChatTarget, ref: MessageRef, text: string): Promise<void> {
     const m = this.messages.find((x) => x.id === ref.messageId);
-    if (!m) throw new Error('message to edit not found');
+    if (!m) throw new OutboxError('not_found', 'message to edit not found');
     m.edits.push(text);
   }
   async deleteMessage(_target: ChatTarget, ref: MessageRef): Promise<void> {
@@ -58,6 +62,9 @@ export class RecordingOutbox implements Outbox {
     if (m) m.deleted = true;
   }
   async sendVideo(target: ChatTarget, video: VideoPayload): Promise<MessageRef> {
+    this.videoAttempts++;
+    const failure = this.failVideos.shift();
+    if (failure) throw failure;
     const bytes = await readFile(video.path);
     return this.add(target, { kind: 'video', text: video.caption ?? '', buttons: video.buttons, replyTo: video.replyTo, mentionUserId: video.mentionUserId, videoBytes: bytes });
   }
@@ -72,7 +79,7 @@ export class RecordingOutbox implements Outbox {
   }
   async resolveAttachment(att: Attachment): Promise<{ url: string }> {
     if (att.source.kind === 'url') return { url: att.source.url };
-    throw new Error(`cannot resolve ${att.source.kind} attachments in tests`);
+    throw new OutboxError('permanent', `cannot resolve ${att.source.kind} attachments in tests`);
   }
 
   /** Messages in one chat, oldest first. */

@@ -12,6 +12,9 @@ import { isReadyToExport, summarizeTimeline } from '../../src/nemo/draft.js';
 import type { CredentialHandle, RenderStatus } from '../../src/nemo/types.js';
 import { anonHandle, handle, nemoError, rig, WEB_URL, type Rig } from './helpers.js';
 import type { NemoClient } from '../../src/nemo/client.js';
+import { timelineWords } from '../../src/core/i18n.js';
+
+const words = timelineWords('en');
 
 const tmp = (name: string) => join(tmpdir(), `nemo-test-${process.pid}-${Date.now()}-${name}`);
 
@@ -90,7 +93,7 @@ for (const errorStyle of ['http', 'code200'] as const) {
         expect(state.videoInfos.length).toBe(1);
         expect(state.canvasConfig).toMatchObject({ aspect_ratio: '16:9' });
         expect(isReadyToExport(state.draft)).toBe(true);
-        expect(summarizeTimeline(state.draft)).toBe('Timeline (2 tracks): 1. Video: animated clip (0-5s) 2. BGM: Lo-fi (0-5s, 35%)');
+        expect(summarizeTimeline(state.draft, { words })).toBe('Timeline (2 tracks): 1. Video: animated clip (0-5s) 2. BGM: Lo-fi (0-5s, 35%)');
         expect(await client.getCredits(auth)).toEqual({ available: 0, frozen: 0, total: 0 });
 
         const renderId = client.newRenderId();

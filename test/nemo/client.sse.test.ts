@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeStateChange, translateGui } from '../../src/nemo/draft.js';
+import { timelineWords } from '../../src/core/i18n.js';
 import { NemoClient } from '../../src/nemo/client.js';
 import type { CredentialHandle, NemoSession, TurnEvent } from '../../src/nemo/types.js';
 import { GENERATE_DONE_TEXT, GENERATE_START_TEXT, QUESTION_ARGS, type HeartbeatForm } from '../../nemo-sim/index.js';
@@ -42,7 +43,7 @@ describe('runTurn: turns', () => {
     const t = await r.client.runTurn(auth, session.sessionId, 'add the title "Urban Dreams"');
     expect(t).toMatchObject({ text: '', silent: true, toolCalls: ['edit_multitrack'], eventCount: 2 });
     const after = await r.client.getState(auth, session.sessionId);
-    expect(describeStateChange(before.draft, after.draft)).toEqual(['Added Title: "Urban Dreams" (0-3s)']);
+    expect(describeStateChange(before.draft, after.draft, timelineWords('en'))).toEqual(['Added Title: "Urban Dreams" (0-3s)']);
   });
 
   it('an edit with text; GUI wording maps to actions', async () => {

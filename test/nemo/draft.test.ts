@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeStateChange, draftFingerprint, isReadyToExport, summarizeTimeline } from '../../src/nemo/draft.js';
 import type { Draft } from '../../src/nemo/types.js';
+import { timelineWords } from '../../src/core/i18n.js';
+
+const words = timelineWords('en');
 
 const seedDraft: Draft = {
   t: [
@@ -22,7 +25,7 @@ describe('isReadyToExport', () => {
 
 describe('summarizeTimeline', () => {
   it('produces the seed format exactly', () => {
-    expect(summarizeTimeline(seedDraft)).toBe(
+    expect(summarizeTimeline(seedDraft, { words })).toBe(
       'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: Lo-fi (0-10s, 35%) 3. Title: "Urban Dreams" (0-3s)',
     );
   });
@@ -34,12 +37,12 @@ describe('summarizeTimeline', () => {
         { tt: 7, sg: [{ st: 1000, d: 2000, m: { title: 'Hi' } }] },
       ],
     };
-    expect(summarizeTimeline(d)).toBe('Timeline (3 tracks): 1. Video: a (0-5s), b (5-7.5s) 2. BGM: Jazz (0-7.5s, 80%) 3. Title: "Hi" (1-3s)');
+    expect(summarizeTimeline(d, { words })).toBe('Timeline (3 tracks): 1. Video: a (0-5s), b (5-7.5s) 2. BGM: Jazz (0-7.5s, 80%) 3. Title: "Hi" (1-3s)');
   });
   it('handles an empty draft and odd track types', () => {
-    expect(summarizeTimeline(undefined)).toBe('Timeline (0 tracks): empty');
-    expect(summarizeTimeline({ t: [{ tt: 3, sg: [{ st: 0, d: 1000 }] }] })).toBe('Timeline (1 track): 1. Track 3: item (0-1s)');
-    expect(summarizeTimeline({ t: [{ tt: 1, m: { type: 'voiceover' }, sg: [{ st: 0, d: 1000, m: { name: 'VO' } }] }] })).toBe(
+    expect(summarizeTimeline(undefined, { words })).toBe('Timeline (0 tracks): empty');
+    expect(summarizeTimeline({ t: [{ tt: 3, sg: [{ st: 0, d: 1000 }] }] }, { words })).toBe('Timeline (1 track): 1. Track 3: item (0-1s)');
+    expect(summarizeTimeline({ t: [{ tt: 1, m: { type: 'voiceover' }, sg: [{ st: 0, d: 1000, m: { name: 'VO' } }] }] }, { words })).toBe(
       'Timeline (1 track): 1. Audio: VO (0-1s)',
     );
   });
@@ -48,24 +51,24 @@ describe('summarizeTimeline', () => {
 describe('describeStateChange', () => {
   const before: Draft = { t: [seedDraft.t![0]!, seedDraft.t![1]!] };
   it('names added titles (the silent-turn case)', () => {
-    expect(describeStateChange(before, seedDraft)).toEqual(['Added Title: "Urban Dreams" (0-3s)']);
+    expect(describeStateChange(before, seedDraft, words)).toEqual(['Added Title: "Urban Dreams" (0-3s)']);
   });
   it('names removed and changed items', () => {
     const after: Draft = {
       t: [{ tt: 0, sg: [{ id: 'v1', st: 0, d: 8_000, m: { name: 'city timelapse' } }] }, { tt: 1, sg: [{ id: 'a1', st: 0, d: 10_000, m: { name: 'Lo-fi', volume: 0.5 } }] }],
     };
-    expect(describeStateChange(seedDraft, after)).toEqual([
+    expect(describeStateChange(seedDraft, after, words)).toEqual([
       'Video: city timelapse changed (0-10s → 0-8s)',
       'BGM: Lo-fi changed (volume 35% → 50%)',
       'Removed Title: "Urban Dreams"',
     ]);
   });
   it('is empty when nothing changed, and everything is added from nothing', () => {
-    expect(describeStateChange(seedDraft, structuredClone(seedDraft))).toEqual([]);
-    expect(describeStateChange(undefined, before)).toEqual(['Added Video: city timelapse (0-10s)', 'Added BGM: Lo-fi (0-10s, 35%)']);
+    expect(describeStateChange(seedDraft, structuredClone(seedDraft), words)).toEqual([]);
+    expect(describeStateChange(undefined, before, words)).toEqual(['Added Video: city timelapse (0-10s)', 'Added BGM: Lo-fi (0-10s, 35%)']);
   });
   it('says something when only invisible fields changed', () => {
-    expect(describeStateChange(seedDraft, { ...seedDraft, m: { width: 1080 } })).toEqual(['Timeline updated']);
+    expect(describeStateChange(seedDraft, { ...seedDraft, m: { width: 1080 } }, words)).toEqual(['Timeline updated']);
   });
 });
 

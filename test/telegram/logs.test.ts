@@ -64,12 +64,12 @@ describe('no secrets in logs', () => {
     errors.push(await outbox.sendText(dm, 'x').catch((e: unknown) => e));
     fake.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 600', retry_after: 600 });
     errors.push(await outbox.sendText(dm, 'x').catch((e: unknown) => e));
-    await outbox.sendAction(dm, 'typing');
+    await outbox.sendAction(dm, 'working');
 
     // Network down: the fetch error inside grammY names the URL with the token.
     const down = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: `http://127.0.0.1:${await freePort()}` }), logger: log });
     errors.push(await down.sendText(dm, 'x').catch((e: unknown) => e));
-    await down.sendAction(dm, 'typing');
+    await down.sendAction(dm, 'working');
 
     // A rejected token at start-up.
     errors.push(await startTelegramBot({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: '123456789:AAF-wrong-token-value-abcdef', QUEUE_PREFIX: prefix }), ingress, redis, logger: log }).catch((e: unknown) => e));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramOutbox, TelegramApiError } from '../../adapters/telegram/index.js';
 import type { ChatTarget, Outbox } from '../../src/core/outbox.js';
+import { pacedOutbox } from '../../src/core/edit-pacer.js';
 import { silentLogger } from '../../src/log.js';
 import { FakeTelegram, groupChat, makeUser, privateChat } from '../fakes/telegram/index.js';
 import { testConfig, TOKEN } from './helpers.js';
@@ -26,7 +27,8 @@ const topic: ChatTarget = { platform: 'telegram', conversationKey: 'telegram:-20
 
 beforeAll(async () => {
   fake = await FakeTelegram.start({ token: TOKEN });
-  outbox = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, QUEUE_PREFIX: 'tg-outbox' }), logger: silentLogger, editIntervalMs: { group: 600, direct: 200 } });
+  // Edits are paced by the core's one EditPacer at the rates the adapter states (as in the runtime).
+  outbox = pacedOutbox(createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, QUEUE_PREFIX: 'tg-outbox' }), logger: silentLogger, editIntervalMs: { group: 600, direct: 200 } }));
   dir = mkdtempSync(join(tmpdir(), 'tg-outbox-'));
   // Users talk first, so the fake knows the chats.
   fake.userText({ chat: privateChat(alice), from: alice, text: 'hi' });
@@ -42,7 +44,7 @@ describe('limits', () => {
   it('reports Telegram limits from the config', async () => {
     const o = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, TELEGRAM_MAX_UPLOAD_MB: '50', TELEGRAM_MAX_DOWNLOAD_MB: '20' }), logger: silentLogger });
     expect(o.platform).toBe('telegram');
-    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, maxDownloadBytes: 20 * 1024 * 1024 });
+    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, minEditIntervalDirectMs: 1000, maxDownloadBytes: 20 * 1024 * 1024 });
     expect(await o.maxUploadBytes(dm)).toBe(50 * 1024 * 1024);
   });
 });
@@ -149,8 +151,9 @@ describe('sendVideo', () => {
     return { path, bytes };
   };
 
-  it('uploads the file bytes with streaming flag, size, duration, caption (≤1024) and buttons, showing upload_video', async () => {
+  it('uploads the file bytes with streaming flag, size, duration, caption (≤1024) and buttons; the indicator is left to the core', async () => {
     const { path, bytes } = video();
+    const actionsBefore = fake.callsTo('sendChatAction').length;
     const ref = await outbox.sendVideo(dm, {
       path,
       sizeBytes: bytes.length,
@@ -169,7 +172,8 @@ describe('sendVideo', () => {
     expect(m.caption).toHaveLength(1024);
     expect(m.replyMarkup).toEqual({ inline_keyboard: [[{ text: 'Export again', callback_data: 'nb:exp1' }]] });
     expect(m.replyTo).toBe(1);
-    expect(fake.callsTo('sendChatAction').some((c) => c.payload.action === 'upload_video' && c.payload.chat_id === 2001)).toBe(true);
+    // One "uploading video" indicator, the core's (StatusCard.during; test/core/pipeline.test.ts), not a second one here.
+    expect(fake.callsTo('sendChatAction').length - actionsBefore).toBe(0);
   });
 
   it('a 429 with retry_after is waited out and the upload retried: exactly one video delivered', async () => {
@@ -196,6 +200,8 @@ describe('sendVideo', () => {
     const err = await outbox.sendVideo(dm, { path, sizeBytes: bytes.length, fileName: 'a.mp4' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TelegramApiError);
     expect(err).toMatchObject({ error_code: 502, retryable: true });
+    // One error type for the core: a transient failure of a posting call, not safe to repeat.
+    expect(err).toMatchObject({ kind: 'transient', mayHavePosted: true, safeToRetry: false });
     expect(fake.callsTo('sendVideo').length - before).toBe(1);
   });
 
@@ -214,8 +220,8 @@ describe('links, actions, attachments', () => {
 
   it('sendAction never throws', async () => {
     fake.failNext('sendChatAction', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
-    await expect(outbox.sendAction(dm, 'typing')).resolves.toBeUndefined();
-    await outbox.sendAction(topic, 'typing');
+    await expect(outbox.sendAction(dm, 'working')).resolves.toBeUndefined();
+    await outbox.sendAction(topic, 'working');
     expect(fake.callsTo('sendChatAction').at(-1)?.payload).toMatchObject({ chat_id: -2002, message_thread_id: 55, action: 'typing' });
   });
 

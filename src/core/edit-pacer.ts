@@ -1,17 +1,20 @@
 /**
- * Pacing of message edits, per chat.
+ * The one pacer of message edits, per chat, for every platform.
  *
- * Telegram tolerates about 20 edits a minute in a group and roughly one message a second in a
- * private chat; going faster earns 429s with long `retry_after`s that then delay the result itself.
- * So edits of one chat are spaced by `intervalMs`. Progress edits are superseded quickly, hence:
+ * Platforms punish fast edits with 429s whose long `retry_after` then delays the result itself
+ * (Telegram: ~20 edits a minute in a group, ~1 a second in a private chat; Discord: ≥3 s per
+ * channel in practice). The adapters only state those facts (`OutboxLimits.minEditIntervalMs` and
+ * `minEditIntervalDirectMs`); this pacer applies them to whatever edits the core makes (status cards,
+ * places in line, acknowledgements):
  * - an edit that may go now is sent at once and the caller gets its outcome;
  * - an edit that has to wait is *scheduled* and the caller returns immediately — a status card must
  *   never slow down the job that updates it — and if a newer text for the same message comes in
  *   before its turn, only the newer one is sent (failures of scheduled edits go to `onError`);
- * - an edit to the text the message already shows is skipped (Telegram would say "not modified").
- * State is per process; separate worker processes editing one chat are rare and still bounded by the
- * 429 retry policy.
+ * - an edit to what the message already shows (text and buttons) is skipped.
+ * State is per process; separate worker processes editing one chat are rare and still bounded by
+ * the adapters' 429 handling.
  */
+import type { Button, ChatTarget, MessageRef, Outbox, SendOptions } from './outbox.js';
 
 interface PendingEdit {
   content: string;
@@ -25,10 +28,10 @@ interface ChatState {
   chain: Promise<void>;
 }
 
-/** Remember at most this many message contents; old ones are forgotten first. */
+/** Remember at most this many message contents and chats; old ones are forgotten first. */
 const MAX_REMEMBERED = 10_000;
 
-export class EditThrottle {
+export class EditPacer {
   private chats = new Map<string, ChatState>();
   private pending = new Map<string, PendingEdit>();
   private shown = new Map<string, string>();
@@ -106,4 +109,54 @@ export class EditThrottle {
     const cutoff = Date.now() - 60_000;
     for (const [k, s] of this.chats) if (s.busy === 0 && s.lastAt < cutoff) this.chats.delete(k);
   }
+}
+
+/** What an edit shows: its text and its buttons. */
+function contentOf(text: string, buttons: Button[][] | undefined): string {
+  return buttons ? `${text}\u0000${JSON.stringify(buttons)}` : text;
+}
+
+/** The pacing interval a platform states for this chat. */
+export function editIntervalFor(outbox: Pick<Outbox, 'limits'>, target: Pick<ChatTarget, 'isDirect'>): number {
+  const { minEditIntervalMs, minEditIntervalDirectMs } = outbox.limits;
+  return target.isDirect ? (minEditIntervalDirectMs ?? minEditIntervalMs) : minEditIntervalMs;
+}
+
+const PACED = Symbol('paced');
+
+/**
+ * The outbox the core uses: `outbox` with its edits paced by one `EditPacer` at the platform's stated
+ * rate. Everything else passes through.
+ */
+export function pacedOutbox(outbox: Outbox, onError?: (err: unknown, messageKey: string) => void): Outbox {
+  if ((outbox as Outbox & { [PACED]?: true })[PACED]) return outbox;
+  const pacer = new EditPacer(onError);
+  const key = (ref: MessageRef) => `${ref.chatId}:${ref.messageId}`;
+  const paced: Outbox & { [PACED]: true } = {
+    [PACED]: true,
+    get platform() {
+      return outbox.platform;
+    },
+    get limits() {
+      return outbox.limits;
+    },
+    async sendText(target: ChatTarget, text: string, opts?: SendOptions) {
+      const ref = await outbox.sendText(target, text, opts);
+      pacer.remember(key(ref), contentOf(text, opts?.buttons));
+      return ref;
+    },
+    editText(target, ref, text, opts) {
+      return pacer.edit(ref.chatId, key(ref), contentOf(text, opts?.buttons), editIntervalFor(outbox, target), () => outbox.editText(target, ref, text, opts));
+    },
+    deleteMessage(target, ref) {
+      pacer.cancel(key(ref));
+      return outbox.deleteMessage(target, ref);
+    },
+    sendVideo: (target, video) => outbox.sendVideo(target, video),
+    sendLink: (target, link) => outbox.sendLink(target, link),
+    sendAction: (target, action) => outbox.sendAction(target, action),
+    maxUploadBytes: (target) => outbox.maxUploadBytes(target),
+    resolveAttachment: (att) => outbox.resolveAttachment(att),
+  };
+  return paced;
 }
