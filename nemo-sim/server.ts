@@ -130,6 +130,12 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
     const method = (req.method ?? 'GET').toUpperCase();
     const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
     if (path.startsWith('/__sim/')) return handleControl(sim, store, req, res, path, method);
+    if (path === '/' && (method === 'GET' || method === 'HEAD')) {
+      // A reachability probe of the base URL (start-up checks, doctor) calls no API: the backend's
+      // root answers 404, and nothing is recorded.
+      req.resume();
+      return sendDetail(res, 404, 'Not Found');
+    }
 
     const headers = lowerHeaders(req);
     let route: Route | undefined;
