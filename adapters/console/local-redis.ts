@@ -19,7 +19,8 @@ export async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (the one helper the demo, the tests and the benches share). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

@@ -9,13 +9,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { FakeTelegram, makeUser, privateChat } from '../../test/fakes/telegram/index.js';
 import { startNemoSim } from '../../nemo-sim/index.js';
 import { sleep, waitUntil } from './processes.js';
+import { freePort } from '../../adapters/console/local-redis.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -53,18 +53,6 @@ export interface ScaleOutResult {
   keysPerNode?: number[];
   /** For each lost conversation, the last messages the user got (diagnosis). */
   lostTrail: string[][];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function ready(port: number): Promise<boolean> {

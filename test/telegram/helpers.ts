@@ -1,7 +1,6 @@
 /**
  * Shared pieces of the Telegram tests: config, a recording ingress, a log capture and Redis cleanup.
  */
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
@@ -9,6 +8,8 @@ import { captureLogs, dropPrefix, REDIS_URL, sleep, uniquePrefix, until } from '
 
 export { REDIS_URL, sleep, uniquePrefix, until };
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
+import { freePort } from '../../adapters/console/local-redis.js';
+export { freePort };
 
 export const TOKEN = '123456789:AAF-test-telegram-token-value-xyz';
 
@@ -75,17 +76,5 @@ export function newRedis(): Redis {
 /** Delete a test prefix's keys (the shared cleanup; `redis` is kept for the callers' signature). */
 export async function deleteKeys(_redis: Redis, prefix: string): Promise<void> {
   await dropPrefix(prefix);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
