@@ -16,6 +16,7 @@ import { FakeTelegram, makeUser, privateChat } from '../../test/fakes/telegram/i
 import { startNemoSim } from '../../nemo-sim/index.js';
 import { sleep, waitUntil } from './processes.js';
 import { freePort } from '../../adapters/console/local-redis.js';
+import { dropPrefix } from '../../test/helpers/common.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -158,7 +159,7 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutResult> {
     );
     await fake.close();
     await sim.close();
-    if (!o.cluster) await dropKeys(o.redisUrl, prefix);
+    if (!o.cluster) await dropPrefix(prefix, o.redisUrl);
   }
 }
 
@@ -175,13 +176,3 @@ async function countKeys(url: string, prefix: string): Promise<number> {
   return n;
 }
 
-async function dropKeys(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-}

@@ -4,6 +4,7 @@
  * ("🕒 #2 in line"). Only the first few are refreshed: beyond that the number changes often and
  * matters little.
  */
+import { forgetBaseline } from './baseline.js';
 import { t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import { readStatusRef } from './status-ref.js';
@@ -15,7 +16,7 @@ export async function leaveLine(svc: CoreServices, data: ConversationJobData, jo
   await svc.line.leave(data.conv, jobId);
   await releaseGate(svc, jobId);
   await svc.shares.give(data.target.platform, data.target.userId ?? data.conv, jobId);
-  await svc.redis.del(svc.keys.baseline(jobId));
+  await forgetBaseline(svc, jobId);
   await announcePositions(svc, data.conv).catch((err) => svc.log.debug({ err }, 'could not refresh line positions'));
 }
 

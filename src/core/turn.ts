@@ -9,26 +9,17 @@
 import { describeStateChange, draftFingerprint, isReadyToExport, summarizeTimeline, translateGui } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
 import { sleep } from '../nemo/http.js';
-import type { Draft, ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
+import type { ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t, timelineWords } from './i18n.js';
 import { OutboxError } from './outbox.js';
-import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
+import { uploadIfNeeded } from './turn-upload.js';
 import type { StepDeps } from './job-context.js';
 import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
-import { z } from 'zod';
 import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
-import { BASELINE_TTL_S, SILENT_RECHECKS } from './defaults.js';
-
-const storedDraft = z.record(z.string(), z.unknown());
-const safeJson = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-};
+import { SILENT_RECHECKS } from './defaults.js';
+import { loadBaseline, saveBaseline } from './baseline.js';
 
 
 /** Outcome for the caller: whether to go on and export. */
@@ -123,51 +114,14 @@ async function renewSession(d: StepDeps): Promise<void> {
   await d.outbox.sendText(d.target, t(d.target.lang, 'error.session_lost')).catch(() => undefined);
 }
 
-async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void> {
-  const { ctx, svc } = d;
-  if (ctx.data.uploaded || ctx.data.attachments.length === 0) return;
-  const byUrl = ctx.data.attachments.filter((a) => a.byUrl && a.source.kind === 'url');
-  const files = ctx.data.attachments.filter((a) => !(a.byUrl && a.source.kind === 'url'));
-  const inputs: LocalInput[] = [];
-  try {
-    if (files.length) {
-      await d.card.stage('stage.downloading');
-      const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
-      for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
-      await d.card.stage('stage.uploading');
-      await d.card.during('sending_file', () =>
-        svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
-      );
-    }
-    if (byUrl.length) {
-      await d.card.stage('stage.uploading');
-      await svc.nemo.uploadUrls(d.auth, session.sessionId, byUrl.map((a) => (a.source as { url: string }).url), ctx.signal);
-    }
-  } finally {
-    await removeInputs(inputs);
-  }
-  await ctx.save({ uploaded: true });
-}
-
 /**
  * The project before the turn (to describe silent edits and spot a new video). A backend that cannot
  * show the state of a brand-new session must not block the turn: an empty project is assumed.
  */
 async function snapshot(d: StepDeps, sessionId: string): Promise<{ fingerprint: string }> {
   const state = await readState(d, sessionId);
-  const key = d.svc.keys.baseline(d.ctx.id);
-  if (state?.draft) await d.svc.redis.set(key, JSON.stringify(state.draft), 'EX', BASELINE_TTL_S);
-  else await d.svc.redis.del(key);
+  await saveBaseline(d.svc, d.ctx.id, state?.draft);
   return { fingerprint: draftFingerprint(state?.draft) };
-}
-
-/** The project before the turn, as `snapshot` kept it (undefined when it was empty or expired). */
-async function baselineDraft(d: StepDeps): Promise<Draft | undefined> {
-  const raw = await d.svc.redis.get(d.svc.keys.baseline(d.ctx.id));
-  if (!raw) return undefined;
-  // Read back from Redis: only a JSON object passes (a damaged key means "no baseline", not a crash).
-  const parsed = storedDraft.safeParse(safeJson(raw));
-  return parsed.success ? (parsed.data as Draft) : undefined;
 }
 
 /** Project state, or undefined (logged) when the backend will not show it; auth and cancel still throw. */
@@ -215,7 +169,7 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
     } else if (!result.silent) {
       await replyWithGui(d, result.text, state, { ready, autoExport });
     } else {
-      const changes = describeStateChange(await baselineDraft(d), state?.draft, timelineWords(target.lang));
+      const changes = describeStateChange(await loadBaseline(d.svc, d.ctx.id), state?.draft, timelineWords(target.lang));
       await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join(target.lang === 'zh' ? '；' : '; ') }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
@@ -303,7 +257,7 @@ async function answerFromState(d: StepDeps, state: ProjectState): Promise<TurnOu
   const { ctx, svc } = d;
   if (!ctx.data.replied) {
     await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(await baselineDraft(d), state.draft, timelineWords(d.target.lang));
+    const changes = describeStateChange(await loadBaseline(d.svc, d.ctx.id), state.draft, timelineWords(d.target.lang));
     if (changes.length) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
   }
   const autoExport = ctx.data.replied ? !!ctx.data.exportAfterTurn : svc.config.AUTO_EXPORT && isReadyToExport(state.draft);

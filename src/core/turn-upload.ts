@@ -1,0 +1,34 @@
+/**
+ * A turn's files go to Nemo before its message: platform files are fetched to disk and uploaded,
+ * links are handed over by URL. Saved as done before the message is sent, so a resumed turn does not
+ * upload twice.
+ */
+import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
+import type { StepDeps } from './job-context.js';
+import type { SessionRecord } from './sessions.js';
+
+export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promise<void> {
+  const { ctx, svc } = d;
+  if (ctx.data.uploaded || ctx.data.attachments.length === 0) return;
+  const byUrl = ctx.data.attachments.filter((a) => a.byUrl && a.source.kind === 'url');
+  const files = ctx.data.attachments.filter((a) => !(a.byUrl && a.source.kind === 'url'));
+  const inputs: LocalInput[] = [];
+  try {
+    if (files.length) {
+      await d.card.stage('stage.downloading');
+      const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
+      for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
+      await d.card.stage('stage.uploading');
+      await d.card.during('sending_file', () =>
+        svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
+      );
+    }
+    if (byUrl.length) {
+      await d.card.stage('stage.uploading');
+      await svc.nemo.uploadUrls(d.auth, session.sessionId, byUrl.map((a) => (a.source as { url: string }).url), ctx.signal);
+    }
+  } finally {
+    await removeInputs(inputs);
+  }
+  await ctx.save({ uploaded: true });
+}
