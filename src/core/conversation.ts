@@ -1,26 +1,60 @@
 /**
- * Runs one conversation job from wherever it stands: credits and status answer directly; turns
- * upload, talk to the agent and may export; exports render, poll, download and deliver.
+ * Runs one conversation job: the checks before it may run (cancelled? in the right lane? its turn in
+ * the conversation's line?), then its steps (job-machine.ts) from wherever it stands, then leaving
+ * the line. A run ends with a `JobResult` the queue acts on; it never throws to steer the queue.
  *
  * Failures end here too: a transient one is handed back to the queue while retries remain and
  * nothing irreversible happened; anything else becomes one catalogue message for the user, so
  * nothing is silently dropped.
  */
-import { summarizeTimeline } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
 import type { CredentialHandle } from '../nemo/types.js';
-import { cancelRunningRender } from './cancel.js';
-import { runExportSteps } from './export.js';
+import { registrationLink } from './answers.js';
+import { cancelRunningRender, markCancelled } from './cancel.js';
+import { PARK_MS } from './defaults.js';
 import { isTransient, userMessageFor } from './failures.js';
-import { t, timelineWords } from './i18n.js';
-import type { JobContext } from './job-context.js';
-import type { ChatTarget, Outbox } from './outbox.js';
+import { FINISHED, SHUTDOWN, waitFor, type JobContext, type JobResult } from './job-context.js';
+import { LINE_KINDS } from './job-data.js';
+import { runSteps } from './job-machine.js';
+import { laneOf } from './lanes.js';
+import type { ChatTarget } from './outbox.js';
+import { leaveLine } from './positions.js';
 import { StatusCard } from './progress.js';
-import { failureButtons, withReady } from './replies.js';
+import { failureButtons } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
-import { runTurnStep } from './turn.js';
 
-export async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<void> {
+/** One run of a job, from the queue's point of view. An error thrown out of it is a failed attempt. */
+export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobResult> {
+  const { id, data } = ctx;
+  const inLine = LINE_KINDS.has(data.kind);
+  if (await svc.redis.exists(svc.keys.cancelled(id))) {
+    await cancelRunningRender(svc, data, ctx.log);
+    await markCancelled(svc, id, data);
+    if (inLine) await leaveLine(svc, data, id);
+    return FINISHED;
+  }
+  // Resumed after a crash between a hand-over and this job's completion: finish the hand-over.
+  const belongs = laneOf(data);
+  if (belongs && belongs !== ctx.lane) return { kind: 'move', lane: belongs };
+  if (inLine) {
+    const may = await svc.line.mayRun(data.conv, id);
+    if (may === 'gone') return FINISHED;
+    // Not its turn yet: park (no slot held); leaving the line ahead of it promotes it.
+    if (may === 'wait') return waitFor(PARK_MS, async () => (await svc.line.mayRun(data.conv, id)) === 'run');
+  }
+  let result: JobResult;
+  try {
+    result = await runConversationJob(svc, ctx);
+  } catch (err) {
+    // A failed attempt keeps its place in the line while the queue retries it.
+    if (inLine && ctx.attemptsLeft === 0) await leaveLine(svc, data, id);
+    throw err;
+  }
+  if (inLine && result.kind === 'finished') await leaveLine(svc, data, id);
+  return result;
+}
+
+async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<JobResult> {
   const outbox = outboxFor(svc, ctx.data.target.platform);
   const target: ChatTarget = { ...ctx.data.target };
   const card = new StatusCard(svc, ctx, outbox, target);
@@ -35,35 +69,18 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
     }
     const auth = await svc.sessions.credential(ctx.data.conv);
     authHandle = auth;
-    switch (ctx.data.kind) {
-      case 'credits':
-        await answerCredits(svc, ctx, outbox, target, card, auth);
-        break;
-      case 'status':
-        await answerStatus(svc, ctx, outbox, target, card, auth);
-        break;
-      case 'turn': {
-        if (ctx.data.step === 'start') await ctx.save({ step: 'turn' });
-        if (ctx.data.step === 'turn') {
-          const { export: doExport } = await runTurnStep({ svc, ctx, outbox, target, card, auth });
-          await ctx.save({ step: doExport ? 'export' : 'done' });
-        }
-        if (ctx.data.step !== 'done') await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done');
-        break;
-      }
-      case 'export':
-        if (ctx.data.step === 'start') await ctx.save({ step: 'export' });
-        await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done');
-        break;
-    }
+    const result = await runSteps({ svc, ctx, outbox, target, card, auth });
+    if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await card.finish('stage.done');
+    return result;
   } catch (err) {
-    if (ctx.isControlFlow(err)) throw err;
+    if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
+      ctx.log.info('worker shutting down: handing the job back');
+      return waitFor(0);
+    }
     if (ctx.signal.aborted) {
       await cancelRunningRender(svc, ctx.data, ctx.log);
       await card.finish('stage.cancelled');
-      return;
+      return FINISHED;
     }
     if (err instanceof NemoError && err.kind === 'token_quota' && !ctx.data.tokenRetried) {
       // The skill: a 429 on anonymous-token is retried once, after 30 s. The wait is a delayed job (no
@@ -71,7 +88,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
       ctx.log.warn({ waitMs: svc.config.NEMO_RATE_LIMIT_RETRY_MS }, 'free token refused (429); one retry after the wait');
       await ctx.save({ tokenRetried: true });
       await card.stage('stage.connecting');
-      return ctx.waitFor(svc.config.NEMO_RATE_LIMIT_RETRY_MS);
+      return waitFor(svc.config.NEMO_RATE_LIMIT_RETRY_MS);
     }
     if (err instanceof NemoError && err.kind === 'session_lost') {
       // 1002 outside a turn's own renewal (export, status, recovery): forget the session, so the next
@@ -92,6 +109,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
       .sendText(target, userMessageFor(err, target.lang), { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
     await card.finish('stage.failed');
+    return FINISHED;
   }
 }
 
@@ -108,57 +126,8 @@ async function learnBindId(svc: CoreServices, ctx: JobContext, auth: CredentialH
   } else ctx.log.warn('no bind id in any answer yet; showing the registration link without it');
 }
 
-/** `register?bind=<id>` for an anonymous credential, reading the state for the id when none is known yet. */
-async function registrationLink(svc: CoreServices, ctx: JobContext, auth: CredentialHandle): Promise<string | undefined> {
-  if (!auth.credential.anonymous) return undefined;
-  const known = svc.nemo.registrationUrl(auth.credential);
-  if (known) return known;
-  const session = await svc.sessions.get(ctx.data.conv);
-  if (!session) return undefined;
-  if (session.userId) return svc.nemo.registrationUrl({ ...auth.credential, userId: session.userId });
-  try {
-    await svc.nemo.getState(auth, session.sessionId); // the client keeps a user id the state carries
-  } catch (e) {
-    ctx.log.warn({ err: e }, 'could not read the state for the bind id');
-  }
-  return svc.nemo.registrationUrl(auth.credential);
-}
-
 /** A retry would repeat something the user would notice (a second turn). */
 function irreversible(ctx: JobContext, err: unknown): boolean {
   if (ctx.data.kind === 'turn' && ctx.data.step === 'turn' && ctx.data.turnSentAt && !ctx.data.turnDone) return true;
   return err instanceof NemoError && err.kind === 'no_credits';
-}
-
-async function answerCredits(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
-  const c = await svc.nemo.getCredits(auth);
-  let text = t(target.lang, 'credits.text', { available: c.available, frozen: c.frozen });
-  const register = await registrationLink(svc, ctx, auth);
-  if (register) text += `\n${t(target.lang, 'credits.register', { url: register })}`;
-  await finalAnswer(svc, ctx, outbox, target, card, text);
-}
-
-async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
-  const session = await svc.sessions.get(ctx.data.conv);
-  if (!session) return finalAnswer(svc, ctx, outbox, target, card, t(target.lang, 'status.none'));
-  let text: string;
-  try {
-    const state = await svc.nemo.getState(auth, session.sessionId);
-    text = state.draft?.t?.length ? summarizeTimeline(state.draft, { words: timelineWords(target.lang) }) : t(target.lang, 'status.empty');
-  } catch (err) {
-    if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
-    await svc.sessions.reset(ctx.data.conv);
-    return finalAnswer(svc, ctx, outbox, target, card, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
-  }
-  if (session.taskId) {
-    const claim = await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
-    if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
-  }
-  await finalAnswer(svc, ctx, outbox, target, card, text);
-}
-
-/** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */
-async function finalAnswer(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, text: string): Promise<void> {
-  await outbox.sendText(target, await withReady(svc, ctx.data.conv, target.lang, text), { replyTo: ctx.data.replyTo });
-  await card.remove();
 }

@@ -1,5 +1,6 @@
 /**
- * Export: state → ready check → render → poll (delayed jobs) → download → deliver → clean up.
+ * The export steps (job-machine.ts): state → ready check → render → poll (waits) → download →
+ * deliver → clean up. Each returns its transition or a wait; the machine saves and moves lanes.
  *
  * The render id is chosen and saved before the POST, so a job resumed after a crash polls the
  * render it started instead of starting another. The video is posted once: a `delivered` record in
@@ -11,39 +12,24 @@ import path from 'node:path';
 import { isReadyToExport } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
 import { formatBytes, t } from './i18n.js';
-import type { StepDeps } from './job-context.js';
+import { goTo, waitFor, type StepDeps, type StepOutcome } from './job-context.js';
 import { resultButtons } from './replies.js';
-import { followLane } from './lanes.js';
 import { outboxErrorKind, type OutboxError } from './outbox.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
-
-/** Runs the export steps from wherever the job is; returns when the video was delivered. */
-export async function runExportSteps(d: StepDeps): Promise<void> {
-  const { ctx } = d;
-  await followLane(ctx);
-  if (ctx.data.step === 'export') await startRender(d);
-  if (ctx.data.step === 'poll') await poll(d);
-  // A finished render goes to the transfer lane: its download and upload never wait behind turns or polls.
-  await followLane(ctx);
-  if (ctx.data.step === 'download') await download(d);
-  if (ctx.data.step === 'deliver') await deliver(d);
-}
-
-async function startRender(d: StepDeps): Promise<void> {
+/** Step `export`: start the render (or find the one a crashed run started). */
+export async function startRender(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc } = d;
   const session = await svc.sessions.get(ctx.data.conv);
   if (!session) {
     await d.outbox.sendText(d.target, t(d.target.lang, 'export.nothing'), { replyTo: ctx.data.replyTo });
-    await ctx.save({ step: 'done' });
-    return;
+    return goTo('done');
   }
   if (ctx.data.renderId && !ctx.data.renderStarted) {
     // Resumed between saving the id and confirming the POST: poll it first, never start it twice.
     try {
       await svc.nemo.pollRender(d.auth, ctx.data.renderId, ctx.signal);
-      await ctx.save({ renderStarted: true, step: 'poll', renderPolls: 0 });
-      return;
+      return goTo('poll', { renderStarted: true, renderPolls: 0 });
     } catch (err) {
       if (!(err instanceof NemoError && (err.kind === 'render_not_found' || err.status === 404))) throw err;
     }
@@ -52,8 +38,7 @@ async function startRender(d: StepDeps): Promise<void> {
   const state = await svc.nemo.getState(d.auth, session.sessionId);
   if (!isReadyToExport(state.draft)) {
     await d.outbox.sendText(d.target, t(d.target.lang, 'export.nothing'), { replyTo: ctx.data.replyTo });
-    await ctx.save({ step: 'done' });
-    return;
+    return goTo('done');
   }
   const renderId = ctx.data.renderId ?? svc.nemo.newRenderId();
   if (!ctx.data.renderId) await ctx.save({ renderId });
@@ -64,9 +49,9 @@ async function startRender(d: StepDeps): Promise<void> {
     signal: ctx.signal,
     onNewRenderId: (id) => ctx.save({ renderId: id }),
   });
-  await ctx.save({ renderId: used, renderStarted: true, step: 'poll', renderPolls: 0 });
+  // The id is saved before the POST, so a crash before the transition is saved polls it (above).
   await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
-  await ctx.waitFor(pollDelay(svc, 0));
+  return goTo('poll', { renderId: used, renderStarted: true, renderPolls: 0 }, waitFor(pollDelay(svc, 0)));
 }
 
 /**
@@ -77,32 +62,30 @@ function pollDelay(svc: StepDeps['svc'], n: number): number {
   return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, RENDER_POLL_FIRST_MS * 2 ** n);
 }
 
-async function poll(d: StepDeps): Promise<void> {
+/** Step `poll`: one status check of the render; waits between checks hold no worker slot. */
+export async function poll(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc } = d;
   const renderId = ctx.data.renderId!;
   await d.card.maybeStillWorking();
   const status = await svc.nemo.pollRender(d.auth, renderId, ctx.signal);
-  if (status.status === 'completed') {
-    await ctx.save({ outputUrl: status.outputUrl, step: 'download' });
-    return;
-  }
+  // A finished render goes to the transfer lane: its download and upload never wait behind turns or polls.
+  if (status.status === 'completed') return goTo('download', { outputUrl: status.outputUrl });
   if (status.status === 'failed') {
     ctx.log.warn({ renderId, error: status.error }, 'render failed');
     if ((ctx.data.renderAttempt ?? 0) >= 1) throw new NemoError({ kind: 'render_failed', message: `render failed twice: ${status.error ?? 'unknown'}` });
     // One retry with a new id (the seed's rule), saved before the POST like the first one.
-    await ctx.save({ renderAttempt: 1, renderId: undefined, renderStarted: false, step: 'export' });
-    await startRender(d);
-    return;
+    return goTo('export', { renderAttempt: 1, renderId: undefined, renderStarted: false });
   }
   const polls = (ctx.data.renderPolls ?? 0) + 1;
   if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
   await d.outbox.sendAction(d.target, 'sending_video');
-  await ctx.waitFor(pollDelay(svc, polls));
+  return waitFor(pollDelay(svc, polls));
 }
 
-async function download(d: StepDeps): Promise<void> {
+/** Step `download`: fetch the rendered MP4 into a file of this run's own. */
+export async function download(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc } = d;
   await d.card.stage('stage.downloading_result');
   // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
@@ -116,10 +99,11 @@ async function download(d: StepDeps): Promise<void> {
       signal: ctx.signal,
     }),
   );
-  await ctx.save({ videoPath: dest, videoBytes: res.bytes, step: 'deliver' });
+  return goTo('deliver', { videoPath: dest, videoBytes: res.bytes });
 }
 
-async function deliver(d: StepDeps): Promise<void> {
+/** Step `deliver`: post the video (or a link) exactly once, then clean up. */
+export async function deliver(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath!;
@@ -152,7 +136,7 @@ async function deliver(d: StepDeps): Promise<void> {
           }),
         );
       } catch (err) {
-        if (ctx.isControlFlow(err)) throw err;
+        if (ctx.signal.aborted) throw err; // cancelled or shutting down: never fall back to a link
         const kind = outboxErrorKind(err);
         // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
         if (kind === 'too_large' || kind === 'forbidden') {
@@ -163,7 +147,7 @@ async function deliver(d: StepDeps): Promise<void> {
           const waitMs = Math.max(1_000, (err as OutboxError).retryAfterMs ?? 1_000);
           ctx.log.warn({ waitMs }, 'video upload rate limited; posting after the wait');
           await ctx.save({ deliverWaits: (ctx.data.deliverWaits ?? 0) + 1 });
-          return ctx.waitFor(waitMs);
+          return waitFor(waitMs);
         } else {
           // transient: the queue retries it if it cannot have posted (failures.ts isTransient); anything else fails the job.
           throw err;
@@ -176,7 +160,7 @@ async function deliver(d: StepDeps): Promise<void> {
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
   await rm(videoPath, { force: true });
-  await ctx.save({ step: 'done', videoPath: undefined });
+  return goTo('done', { videoPath: undefined });
 }
 
 /** When the render came through the authenticated fallback, its URL is not shareable: link the project. */

@@ -1,25 +1,21 @@
 /**
- * What a conversation job sees of the queue it runs in.
+ * What a conversation job sees of the queue it runs in, and what a run hands back to it.
  *
  * The core's job logic is written against this, not against BullMQ: `save` persists progress before
- * slow calls, `waitFor` ends the current run and resumes the job later (a delayed job), so waiting
- * holds no worker slot, and `moveTo` hands the job to the worker pool of another lane.
+ * slow calls. A run never throws to steer the queue: it returns a `JobResult` (finished, wait, move)
+ * and the queue (src/queue/worker.ts) turns that into its own calls, so waiting holds no worker slot
+ * and a hand-over to another lane's worker pool stays idempotent.
  */
 import type { Logger } from '../log.js';
 import type { CredentialHandle } from '../nemo/types.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import type { StatusCard } from './progress.js';
 import type { CoreServices } from './services.js';
-import type { ConversationJobData } from './job-data.js';
+import type { ConversationJobData, JobStep } from './job-data.js';
 import type { Lane } from './lanes.js';
 
-export interface WaitOptions {
-  /**
-   * Checked once the job is parked: when it says the reason to wait is gone (the wake-up raced with
-   * parking), the job runs again at once instead of sleeping the full time.
-   */
-  wakeIf?: () => Promise<boolean>;
-}
+/** The abort reason the queue gives a running job when its worker shuts down (the job is handed back). */
+export const SHUTDOWN = 'shutdown';
 
 export interface JobContext {
   readonly id: string;
@@ -28,17 +24,50 @@ export interface JobContext {
   readonly lane: Lane;
   /** Merge `patch` into the job's data and persist it. */
   save(patch: Partial<ConversationJobData>): Promise<void>;
-  /** Stop this run now and run the job again after `ms`. Never returns. */
-  waitFor(ms: number, opts?: WaitOptions): Promise<never>;
-  /** Stop this run now and continue the job in `lane`'s worker pool. Never returns. */
-  moveTo(lane: Lane): Promise<never>;
-  /** Fires when the job is cancelled (/cancel) or the worker shuts down. */
+  /** Fires when the job is cancelled (/cancel) or the worker shuts down (reason SHUTDOWN). */
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** Runs the queue may still give this job after the current one fails (0 = last chance). */
   readonly attemptsLeft: number;
-  /** Whether `err` is the queue's own control flow (a `waitFor`/`moveTo`), which must be rethrown untouched. */
-  isControlFlow(err: unknown): boolean;
+}
+
+/** End this run and run the job again after `ms` (a delayed job: no worker slot is held meanwhile). */
+export interface Wait {
+  readonly kind: 'wait';
+  readonly ms: number;
+  /**
+   * Checked once the job is parked: when it says the reason to wait is gone (the wake-up raced with
+   * parking), the job runs again at once instead of sleeping the full time.
+   */
+  readonly wakeIf?: () => Promise<boolean>;
+}
+
+/** How a run ends, for the queue: done with this job, wait, or continue in another lane's pool. */
+export type JobResult = { readonly kind: 'finished' } | Wait | { readonly kind: 'move'; readonly lane: Lane };
+
+export const FINISHED: JobResult = { kind: 'finished' };
+
+export function waitFor(ms: number, wakeIf?: () => Promise<boolean>): Wait {
+  return { kind: 'wait', ms, wakeIf };
+}
+
+export function isWait(x: unknown): x is Wait {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'wait';
+}
+
+/** A transition of the state machine (job-machine.ts): go to `to`, saving `save` with the new step in one write; `then` ends the run with a wait. */
+export interface Transition {
+  readonly kind: 'go';
+  readonly to: JobStep;
+  readonly save?: Partial<ConversationJobData>;
+  readonly then?: Wait;
+}
+
+/** What a step returns: where the job goes next, or that this step waits. */
+export type StepOutcome = Transition | Wait;
+
+export function goTo(to: JobStep, save?: Partial<ConversationJobData>, then?: Wait): Transition {
+  return { kind: 'go', to, save, then };
 }
 
 /** What each step of a job works with (one bundle, so turn and export steps share one shape). */

@@ -7,6 +7,7 @@
  * No secrets go here: job data is stored in clear text.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Attachment, Platform } from './message.js';
 import type { ChatTarget } from './outbox.js';
 
@@ -79,3 +80,85 @@ export function jobIdFor(platform: Platform, conv: string, messageId: string): s
 
 /** Kinds that use the conversation's Nemo session and so wait their turn in its line. */
 export const LINE_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['turn', 'export']);
+
+// ---- reading job data back from Redis ----------------------------------------------------------
+const attachmentSchema = z.object({
+  name: z.string(),
+  mimeType: z.string().optional(),
+  sizeBytes: z.number().optional(),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('url'), url: z.string() }),
+    z.object({ kind: z.literal('platform'), ref: z.string() }),
+    z.object({ kind: z.literal('path'), path: z.string() }),
+  ]),
+  byUrl: z.boolean().optional(),
+});
+
+const n = z.number().optional();
+const b = z.boolean().optional();
+const s = z.string().optional();
+
+/**
+ * Job data as read back from Redis. `v` is checked, so data written by another version fails
+ * clearly instead of with a TypeError deep in a step. Unknown fields pass through (a newer field
+ * from a rolling deploy is kept, not silently dropped on the next save).
+ */
+export const jobDataSchema = z
+  .object({
+    v: z.literal(1),
+    kind: z.enum(['turn', 'export', 'credits', 'status']),
+    conv: z.string().min(1),
+    target: z
+      .object({
+        platform: z.string().min(1),
+        conversationKey: z.string(),
+        chatId: z.string(),
+        threadId: s,
+        userId: s,
+        isDirect: z.boolean(),
+        lang: z.string(),
+        language: s,
+      })
+      .passthrough(),
+    messageId: z.string(),
+    replyTo: s,
+    userName: z.string(),
+    prompt: z.string(),
+    attachments: z.array(attachmentSchema),
+    header: z.string(),
+    createdAt: z.number(),
+    step: z.enum(['start', 'turn', 'export', 'poll', 'download', 'deliver', 'done']),
+    lastNewsAt: n,
+    tokenRetried: b,
+    uploaded: b,
+    sessionRenewed: b,
+    baseline: z.object({ fingerprint: z.string() }).optional(),
+    turnSentAt: n,
+    turnDone: b,
+    recoverChecks: n,
+    recoverSeen: s,
+    replied: b,
+    exportAfterTurn: b,
+    renderId: s,
+    renderStarted: b,
+    renderAttempt: n,
+    renderPolls: n,
+    outputUrl: s,
+    videoPath: s,
+    videoBytes: n,
+    deliverWaits: n,
+    failed: b,
+  })
+  .passthrough();
+
+// The schema and the interface describe the same record (fails to compile when they drift apart).
+const _sameShape: (x: z.infer<typeof jobDataSchema>) => ConversationJobData = (x) => x;
+void _sameShape;
+
+/** Check job data read back from Redis; `problem` names the first bad field. */
+export function parseJobData(raw: unknown): { ok: true; data: ConversationJobData } | { ok: false; problem: string } {
+  const r = jobDataSchema.safeParse(raw);
+  if (r.success) return { ok: true, data: r.data };
+  const i = r.error.issues[0]!;
+  return { ok: false, problem: `${i.path.join('.') || '(root)'}: ${i.message}` };
+}

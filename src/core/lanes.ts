@@ -10,7 +10,6 @@
  *   task      short calls: render start and polls, credits, status
  *   transfer  bandwidth-heavy: download the rendered video, upload it to the chat (few at once)
  */
-import type { JobContext } from './job-context.js';
 import type { ConversationJobData } from './job-data.js';
 
 export type Lane = 'turn' | 'task' | 'transfer';
@@ -35,8 +34,3 @@ export function laneOf(data: Pick<ConversationJobData, 'kind' | 'step'>): Lane |
   }
 }
 
-/** Continue in the lane the job's step now belongs to, if that is not the lane it runs in. */
-export async function followLane(ctx: JobContext): Promise<void> {
-  const lane = laneOf(ctx.data);
-  if (lane && lane !== ctx.lane) await ctx.moveTo(lane);
-}

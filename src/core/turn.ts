@@ -13,7 +13,7 @@ import type { ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t, timelineWords } from './i18n.js';
 import { OutboxError } from './outbox.js';
 import { uploadIfNeeded } from './turn-upload.js';
-import type { StepDeps } from './job-context.js';
+import { waitFor, type StepDeps, type Wait } from './job-context.js';
 import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 import { GATE_RECHECK_MS } from './turn-gate.js';
@@ -22,8 +22,8 @@ import { SILENT_RECHECKS } from './defaults.js';
 import { loadBaseline, saveBaseline } from './baseline.js';
 
 
-/** Outcome for the caller: whether to go on and export. */
-export type TurnOutcome = { export: boolean };
+/** Outcome for the caller: whether to go on and export, or wait (recovery checks, the shared token's gate). */
+export type TurnOutcome = { export: boolean } | Wait;
 
 export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   const { ctx } = d;
@@ -32,7 +32,7 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
     if (ctx.data.recoverChecks === undefined) {
       await ctx.save({ recoverChecks: 0 });
       await d.card.stage('stage.recovering');
-      return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
+      return waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
     }
     return recover(d);
   }
@@ -48,7 +48,7 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   const admitted = await d.svc.gate.acquire(ctx.id);
   if (!admitted.run) {
     await d.card.optionalStage('stage.waiting_slot', { position: admitted.position });
-    return ctx.waitFor(GATE_RECHECK_MS, { wakeIf: () => d.svc.gate.wouldRun(ctx.id) });
+    return waitFor(GATE_RECHECK_MS, () => d.svc.gate.wouldRun(ctx.id));
   }
   try {
     return await runAdmittedTurn(d);
@@ -93,7 +93,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
         ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
         await ctx.save({ recoverChecks: 0 });
         await d.card.stage('stage.recovering');
-        return ctx.waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
+        return waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
       }
       throw err;
     }
@@ -246,7 +246,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   if (!changed && checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
     throw new NemoError({ kind: 'stream_dropped', message: `project unchanged after ${checks} checks` });
   }
-  return ctx.waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
+  return waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
 }
 
 /**

@@ -5,7 +5,7 @@
  * the last lane back to the first: the first lane that knows the id holds the job's current state.
  */
 import { Job, type Queue } from 'bullmq';
-import type { ConversationJobData } from '../core/job-data.js';
+import { parseJobData, type ConversationJobData } from '../core/job-data.js';
 import type { JobQueue, JobState } from '../core/job-queue.js';
 import { LANES, laneOf, type Lane } from '../core/lanes.js';
 import type { LaneQueues } from './queue.js';
@@ -38,8 +38,12 @@ export class BullJobQueue implements JobQueue {
     return s as JobState;
   }
 
+  /** The job's data, checked (data this version cannot read counts as no data). */
   async data(jobId: string): Promise<ConversationJobData | undefined> {
-    return (await this.find(jobId))?.data;
+    const job = await this.find(jobId);
+    if (!job) return undefined;
+    const parsed = parseJobData(job.data);
+    return parsed.ok ? parsed.data : undefined;
   }
 
   async remove(jobId: string): Promise<void> {

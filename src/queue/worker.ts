@@ -1,30 +1,23 @@
 /**
  * The BullMQ workers: one per lane (see core/lanes.ts), each with a pool sized for its kind of work.
- * They run conversation jobs, keep each conversation's line moving, turn the core's `waitFor` into
- * delayed jobs (waiting holds no slot) and its `moveTo` into a hand-over to another lane.
+ * They run conversation jobs (core/conversation.ts `runJob`) and turn the result of each run into
+ * BullMQ calls: a `wait` becomes a delayed job (waiting holds no slot), a `move` a hand-over to
+ * another lane. Only this file knows BullMQ's `DelayedError`; the core never throws to steer it.
  *
  * Crash safety comes from BullMQ's stalled-job recovery (a killed worker's jobs return to their
  * queue once their lock expires; JOB_MAX_STALLED_COUNT is raised well above BullMQ's default of 1),
  * from the step data each job saves before its slow calls, and from hand-overs being idempotent: the
  * job is added to the next lane (a no-op when it is already there) before it completes in this one.
  */
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { runConversationJob } from '../core/conversation.js';
-import type { JobContext } from '../core/job-context.js';
+import { runJob } from '../core/conversation.js';
+import { SHUTDOWN, type JobContext, type JobResult } from '../core/job-context.js';
+import { parseJobData, type ConversationJobData } from '../core/job-data.js';
 import type { CoreServices } from '../core/services.js';
-import { cancelRunningRender, markCancelled } from '../core/cancel.js';
-import { leaveLine } from '../core/positions.js';
-import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
-import { LANES, laneOf, type Lane } from '../core/lanes.js';
+import { LANES, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 import { bullPrefix } from './cluster.js';
-import { PARK_MS } from '../core/defaults.js';
-
-/** Thrown through the core when a job continues in another lane (control flow, not a failure). */
-class HandedOver extends Error {
-  override readonly name = 'HandedOver';
-}
 
 export interface ConversationWorker {
   workers: Record<Lane, Worker<ConversationJobData>>;
@@ -73,7 +66,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
     running: () => Object.values(workers).every((w) => w.isRunning()),
     async close() {
       // Jobs mid-turn hand themselves back (resumed by another worker) instead of holding shutdown.
-      for (const w of Object.values(workers)) w.cancelAllJobs('shutdown');
+      for (const w of Object.values(workers)) w.cancelAllJobs(SHUTDOWN);
       await Promise.all(Object.values(workers).map((w) => w.close()));
       svc.gate.stop();
       sub.disconnect();
@@ -91,71 +84,45 @@ async function processJob(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const id = job.id!;
-  const { conv, kind } = job.data;
-  const log = svc.log.child({ jobId: id, conv, kind, lane });
-  const inLine = LINE_KINDS.has(kind);
+  const parsed = parseJobData(job.data);
+  // Data this version cannot read (another `v`, a damaged record) fails at once, without retries.
+  if (!parsed.ok) throw new UnrecoverableError(`job ${id}: unreadable job data (${parsed.problem})`);
+  const data = parsed.data;
+  const log = svc.log.child({ jobId: id, conv: data.conv, kind: data.kind, lane });
   const abort = signal ?? new AbortController().signal;
-
-  if (await svc.redis.exists(svc.keys.cancelled(id))) {
-    await cancelRunningRender(svc, job.data, log);
-    await markCancelled(svc, id, job.data);
-    if (inLine) await leaveLine(svc, job.data, id);
-    return;
-  }
-  const handOver = async (to: Lane): Promise<never> => {
-    await queues[to].add(job.data.kind, job.data, { jobId: id });
-    log.debug({ to }, 'handed over to another lane');
-    throw new HandedOver();
-  };
-  const belongs = laneOf(job.data);
-  if (belongs && belongs !== lane) {
-    // Resumed after a crash between the hand-over and this job's completion: finish the hand-over.
-    await handOver(belongs).catch((err) => {
-      if (!(err instanceof HandedOver)) throw err;
-    });
-    return;
-  }
-  const park = async (ms: number, wakeIf?: () => Promise<boolean>): Promise<never> => {
-    await job.moveToDelayed(Date.now() + ms, token);
-    // The reason to wait may have gone between the check and parking: re-check, so no wake-up is lost.
-    if (wakeIf && (await wakeIf())) await job.promote().catch(() => undefined);
-    throw new DelayedError();
-  };
-  if (inLine) {
-    const may = await svc.line.mayRun(conv, id);
-    if (may === 'gone') return;
-    if (may === 'wait') await park(PARK_MS, async () => (await svc.line.mayRun(conv, id)) === 'run');
-  }
-
   const ctx: JobContext = {
     id,
-    data: job.data,
+    data,
     lane,
     log,
     signal: abort,
     attemptsLeft: Math.max(0, (job.opts.attempts ?? 1) - job.attemptsMade - 1),
     async save(patch) {
-      Object.assign(job.data, patch);
-      await job.updateData(job.data);
+      Object.assign(data, patch);
+      await job.updateData(data);
     },
-    waitFor: (ms, opts) => park(ms, opts?.wakeIf),
-    moveTo: handOver,
-    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && abort.reason === 'shutdown'),
   };
 
+  let result: JobResult;
   try {
-    await runConversationJob(svc, ctx);
+    result = await runJob(svc, ctx);
   } catch (err) {
-    if (err instanceof HandedOver) return;
-    if (err instanceof DelayedError) throw err;
-    if (abort.aborted && abort.reason === 'shutdown') {
-      log.info('worker shutting down: handing the job back');
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
-    }
-    if (ctx.attemptsLeft > 0) throw err; // BullMQ retries with backoff; the job keeps its place
-    if (inLine) await leaveLine(svc, job.data, id);
-    throw err;
+    if (!(abort.aborted && abort.reason === SHUTDOWN)) throw err; // a failed attempt: BullMQ retries or fails it
+    log.info('worker shutting down: handing the job back');
+    result = { kind: 'wait', ms: 0 };
   }
-  if (inLine) await leaveLine(svc, job.data, id);
+  switch (result.kind) {
+    case 'finished':
+      return;
+    case 'move':
+      // Idempotent: added to the next lane first (a no-op when already there), then completed here.
+      await queues[result.lane].add(data.kind, data, { jobId: id });
+      log.debug({ to: result.lane }, 'handed over to another lane');
+      return;
+    case 'wait':
+      await job.moveToDelayed(Date.now() + result.ms, token);
+      // The reason to wait may have gone between the check and parking: re-check, so no wake-up is lost.
+      if (result.wakeIf && (await result.wakeIf())) await job.promote().catch(() => undefined);
+      throw new DelayedError();
+  }
 }
