@@ -9,8 +9,9 @@
  * same one, a standby that took over the poll lease, or another webhook replica that received the
  * other parts) merges and accepts the album once it has been quiet for `quietMs`.
  *
- * Keys: `<prefix>:telegram:album:<media_group_id>` (list of parts, expires) and
- * `<prefix>:telegram:albums` (sorted set: album → time it is due). A sweeper claims due albums with a
+ * Keys: `<prefix>:{telegram:albums}:part:<media_group_id>` (list of parts, expires) and
+ * `<prefix>:{telegram:albums}:due` (sorted set: album → time it is due). One hash tag, so the MULTI
+ * over both stays legal on a Redis Cluster. Parts are read back through zod (a damaged one is skipped). A sweeper claims due albums with a
  * Lua script that moves their score `claimMs` ahead, so only one process flushes an album; if that
  * process dies before it is done the claim expires and another one flushes it. The core deduplicates
  * by `album-<media_group_id>`, so a flush repeated after a crash is harmless.
@@ -19,6 +20,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/log.js';
 import { Keys } from '../../src/core/keys.js';
 import type { IncomingMessage } from '../../src/core/message.js';
+import { incomingMessageSchema } from '../../src/core/message-schema.js';
+import { z } from 'zod';
 import { mergeAlbum, type AlbumPart } from './normalize.js';
 
 export interface AlbumBufferOptions {
@@ -61,11 +64,11 @@ export class AlbumBuffer {
     this.sweepMs = o.sweepMs ?? 150;
     this.claimMs = o.claimMs ?? 30_000;
     this.keys = new Keys(o.prefix);
-    this.indexKey = this.keys.platformKey('telegram', 'albums');
+    this.indexKey = this.keys.platformGroupKey('telegram', 'albums', 'due');
   }
 
   private partsKey(mediaGroupId: string): string {
-    return this.keys.platformKey('telegram', `album:${mediaGroupId}`);
+    return this.keys.platformGroupKey('telegram', 'albums', `part:${mediaGroupId}`);
   }
 
   /** Store one part; resolves once it is safe in Redis (then the update may be confirmed). */
@@ -142,13 +145,17 @@ export class AlbumBuffer {
   }
 }
 
+const albumPartSchema = z.object({ message: incomingMessageSchema, addressed: z.boolean() });
+
 function parsePart(raw: string): AlbumPart[] {
+  let value: unknown;
   try {
-    const p = JSON.parse(raw) as AlbumPart;
-    return p && typeof p === 'object' && p.message && Array.isArray(p.message.attachments) ? [p] : [];
+    value = JSON.parse(raw);
   } catch {
     return [];
   }
+  const p = albumPartSchema.safeParse(value);
+  return p.success ? [p.data] : [];
 }
 
 function throwOnExecError(res: Array<[Error | null, unknown]> | null): void {

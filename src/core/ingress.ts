@@ -22,6 +22,7 @@ import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
+import { z } from 'zod';
 
 export interface IngressDeps {
   config: Config;
@@ -35,6 +36,9 @@ export interface IngressDeps {
   outboxes: OutboxRegistry;
   log: Logger;
 }
+
+/** A claim in progress, as stored: `pending:<ms since epoch>` → the time it was taken. */
+const pendingClaim = z.string().regex(/^pending:\d+$/).transform((v) => Number(v.slice('pending:'.length)));
 
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
 
@@ -154,8 +158,9 @@ export class Ingress implements ConversationIngress {
       const value = await this.deps.redis.get(key);
       if (value === null) return (await this.deps.redis.set(key, mine, 'EX', SEEN_TTL_S, 'NX')) === 'OK';
       if (value === 'done' || (await this.deps.queue.state(jobId)) !== 'missing') return false;
-      if (Date.now() - Number(value.slice('pending:'.length)) > CLAIM_GRACE_MS) {
-        // The claimer died between claim and enqueue: take the message over (atomically).
+      const pendingSince = pendingClaim.safeParse(value);
+      if (!pendingSince.success || Date.now() - pendingSince.data > CLAIM_GRACE_MS) {
+        // The claimer died between claim and enqueue (or left a claim this version cannot read): take the message over (atomically).
         return (await this.deps.redis.eval(TAKE_OVER, 1, key, value, mine, SEEN_TTL_S)) === 1;
       }
       if (waited >= 2_000) throw new RetryLaterError('another process is still enqueueing this message');

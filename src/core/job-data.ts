@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Attachment, Platform } from './message.js';
+import { attachmentSchema } from './message-schema.js';
 import type { ChatTarget } from './outbox.js';
 
 export type JobKind = 'turn' | 'export' | 'credits' | 'status';
@@ -82,18 +83,6 @@ export function jobIdFor(platform: Platform, conv: string, messageId: string): s
 export const LINE_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['turn', 'export']);
 
 // ---- reading job data back from Redis ----------------------------------------------------------
-const attachmentSchema = z.object({
-  name: z.string(),
-  mimeType: z.string().optional(),
-  sizeBytes: z.number().optional(),
-  source: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('url'), url: z.string() }),
-    z.object({ kind: z.literal('platform'), ref: z.string() }),
-    z.object({ kind: z.literal('path'), path: z.string() }),
-  ]),
-  byUrl: z.boolean().optional(),
-});
-
 const n = z.number().optional();
 const b = z.boolean().optional();
 const s = z.string().optional();

@@ -64,6 +64,13 @@ export class Keys {
   platformKey(platform: string, what: string) {
     return `${this.prefix}:${platform}:${what}`;
   }
+  /**
+   * A platform adapter's keys that one MULTI or script touches together: `<prefix>:{<platform>:<group>}:<what>`.
+   * One hash tag, so on a Redis Cluster they share a slot.
+   */
+  platformGroupKey(platform: string, group: string, what: string) {
+    return `${this.prefix}:{${platform}:${group}}:${what}`;
+  }
   /** Pub/sub channel telling workers to abort a running job. */
   cancelChannel() {
     return `${this.prefix}:cancel`;

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { registerSecret } from '../log.js';
 import type { CredentialHandle, NemoApi, NemoCredential } from '../nemo/types.js';
 import type { Keys } from './keys.js';
@@ -34,20 +35,11 @@ export class SessionStore {
     private readonly opts: { nemoToken?: string; defaultLanguage: string },
   ) {}
 
+  /** The conversation's session; none when there is no session id (a damaged optional field reads as unset). */
   async get(conv: string): Promise<SessionRecord | undefined> {
-    const h = await this.redis.hgetall(this.keys.session(conv));
-    if (!h.sessionId) return undefined;
-    return {
-      sessionId: h.sessionId,
-      taskId: h.taskId || undefined,
-      userId: h.userId || undefined,
-      lang: h.lang || this.opts.defaultLanguage,
-      createdAt: Number(h.createdAt ?? 0),
-      lastRenderId: h.lastRenderId || undefined,
-      lastVideoUrl: h.lastVideoUrl || undefined,
-      lastDeliveredAt: h.lastDeliveredAt ? Number(h.lastDeliveredAt) : undefined,
-      lastPrompt: h.lastPrompt || undefined,
-    };
+    const h = sessionHash.safeParse(await this.redis.hgetall(this.keys.session(conv)));
+    if (!h.success) return undefined;
+    return { ...h.data, lang: h.data.lang ?? this.opts.defaultLanguage };
   }
 
   async update(conv: string, fields: Partial<SessionRecord>): Promise<void> {
@@ -131,12 +123,36 @@ function toHash(c: NemoCredential): Record<string, string> {
 }
 
 function fromHash(h: Record<string, string>): NemoCredential | undefined {
-  if (!h.token) return undefined;
-  return {
-    token: h.token,
-    anonymous: h.anonymous !== '0',
-    clientId: h.clientId || undefined,
-    userId: h.userId || undefined,
-    expiresAt: h.expiresAt || undefined,
-  };
+  const parsed = credentialHash.safeParse(h);
+  return parsed.success ? parsed.data : undefined;
 }
+
+// ---- the hashes as read back from Redis (every field a string; '' and damaged optional ones read as unset)
+const text = () => z.string().optional().transform((v) => v || undefined);
+const num = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ? Number(v) : undefined))
+    .pipe(z.number().finite().optional())
+    .catch(undefined);
+
+const sessionHash = z.object({
+  sessionId: z.string().min(1),
+  taskId: text(),
+  userId: text(),
+  lang: text(),
+  createdAt: num().transform((v) => v ?? 0),
+  lastRenderId: text(),
+  lastVideoUrl: text(),
+  lastDeliveredAt: num(),
+  lastPrompt: text(),
+});
+
+const credentialHash = z.object({
+  token: z.string().min(1),
+  anonymous: z.string().optional().transform((v) => v !== '0'),
+  clientId: text(),
+  userId: text(),
+  expiresAt: text(),
+});

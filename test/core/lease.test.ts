@@ -55,6 +55,11 @@ describe('Lease', () => {
   it('keeps the lease keys the deployed fleet already uses', () => {
     expect(shardLeaseKey('nemo', 3)).toBe('nemo:discord:shard-lease:3');
     expect(new Keys('nemo').platformKey('telegram', 'poll-lease')).toBe('nemo:telegram:poll-lease');
-    expect(new Keys('nemo').platformKey('telegram', 'album:42')).toBe('nemo:telegram:album:42');
+  });
+
+  it('keeps an album\'s parts and its due index under one hash tag (one MULTI on a Redis Cluster)', () => {
+    const k = new Keys('nemo');
+    expect(k.platformGroupKey('telegram', 'albums', 'part:42')).toBe('nemo:{telegram:albums}:part:42');
+    expect(k.platformGroupKey('telegram', 'albums', 'due')).toBe('nemo:{telegram:albums}:due');
   });
 });

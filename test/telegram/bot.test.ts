@@ -82,7 +82,8 @@ describe('messages', () => {
     // Nothing else arrives for the album, and its buffer is gone from Redis.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(ingress.messages.length).toBe(start + 1);
-    expect(await redis.zcard(`${prefix}:telegram:albums`)).toBe(0);
+    expect(await redis.zcard(`${prefix}:{telegram:albums}:due`)).toBe(0);
+    expect(await redis.keys(`${prefix}:{telegram:albums}:part:*`)).toEqual([]);
   });
 
   it('a pressed button is answered at once and becomes a button message', async () => {
