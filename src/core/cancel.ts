@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import { t } from './i18n.js';
+import { cardText, t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
@@ -65,7 +65,7 @@ export async function markCancelled(deps: Pick<CancelDeps, 'redis' | 'keys' | 'o
   const ref = await readStatusRef(deps.redis, deps.keys, jobId);
   const outbox = deps.outboxes[data.target.platform];
   if (!ref || !outbox) return;
-  await outbox.editText({ ...data.target }, ref, `${data.header}\n${t(lang, 'stage.cancelled')}`).catch(() => undefined);
+  await outbox.editText({ ...data.target }, ref, cardText(lang, data.header, t(lang, 'stage.cancelled'))).catch(() => undefined);
 }
 
 /** A cancelled job whose render is still running at Nemo: stop it there too (best effort). */

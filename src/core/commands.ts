@@ -1,9 +1,11 @@
 /**
- * The bot's commands, in one place, with English and Chinese descriptions.
+ * The bot's commands, in one place; their descriptions come from the catalogue (i18n.ts).
  *
  * Each platform adapter registers these in its own way (a command menu per language, slash commands
  * with localized descriptions), so every platform offers the same set with the same words.
  */
+import { inEveryLanguage } from './i18n.js';
+
 export interface CommandSpec {
   name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel';
   description: { en: string; zh: string };
@@ -14,20 +16,20 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'start', description: { en: 'Start and see what I can do', zh: '开始使用，查看功能' }, greeting: true },
-  { name: 'video', description: { en: 'Make a video from a prompt (and an image)', zh: '根据描述（和图片）生成视频' }, takesPrompt: true },
-  { name: 'export', description: { en: 'Export the current project as an MP4', zh: '导出当前项目为 MP4' } },
-  { name: 'credits', description: { en: 'Show your credit balance', zh: '查看积分余额' } },
-  { name: 'status', description: { en: 'Show the project timeline', zh: '查看项目时间线' } },
-  { name: 'new', description: { en: 'Start a fresh project', zh: '开始新项目' } },
-  { name: 'cancel', description: { en: 'Cancel your running and waiting jobs', zh: '取消进行中和排队的任务' } },
-  { name: 'help', description: { en: 'How to use this bot', zh: '使用帮助' } },
+  { name: 'start', description: inEveryLanguage('command.start'), greeting: true },
+  { name: 'video', description: inEveryLanguage('command.video'), takesPrompt: true },
+  { name: 'export', description: inEveryLanguage('command.export') },
+  { name: 'credits', description: inEveryLanguage('command.credits') },
+  { name: 'status', description: inEveryLanguage('command.status') },
+  { name: 'new', description: inEveryLanguage('command.new') },
+  { name: 'cancel', description: inEveryLanguage('command.cancel') },
+  { name: 'help', description: inEveryLanguage('command.help') },
 ];
 
 /** Descriptions of the `/video` options, for platforms whose commands take typed options. */
 export const VIDEO_OPTION_DESCRIPTIONS = {
-  prompt: { en: 'What the video should show', zh: '视频内容描述' },
-  image: { en: 'An image (or video) to animate', zh: '要制作成视频的图片（或视频）' },
+  prompt: inEveryLanguage('command.video.prompt'),
+  image: inEveryLanguage('command.video.image'),
 } as const;
 
 /** Map a platform locale (`zh-CN`, `zh-hans`, `zh_TW`, `en-US`) to a supported language. */

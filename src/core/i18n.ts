@@ -85,6 +85,8 @@ const messages = {
     zh: (p: Params) => `${FILE_ICONS[String(p.type)] ?? FILE_ICONS.image} ${p.name}${p.size !== undefined ? ` (${p.size})` : ''}`,
   },
   'ack.prompt': { en: (p: Params) => `📝 “${p.prompt}”`, zh: (p: Params) => `📝 “${p.prompt}”` },
+  /** The status card's layout: what was understood (the header) over one status line. */
+  'card.layout': { en: (p: Params) => `${p.header}\n${p.line}`, zh: (p: Params) => `${p.header}\n${p.line}` },
   'card.working': { en: (p: Params) => `⏳ ${p.stage} · ${p.elapsed}`, zh: (p: Params) => `⏳ ${p.stage} · ${p.elapsed}` },
   'card.final': { en: (p: Params) => `${p.stage} · ${p.elapsed}`, zh: (p: Params) => `${p.stage} · ${p.elapsed}` },
   /** Put before a result in a group chat, linked to the requester so the platform notifies them. */
@@ -112,6 +114,8 @@ const messages = {
   'result.uploaded': { en: (p: Params) => `📎 Added to your project: ${p.files}. Now tell me what to make with it.`, zh: (p: Params) => `📎 已添加到项目：${p.files}。请告诉我要做成什么。` },
   'result.silent_changed': { en: (p: Params) => `✅ Done. Changes: ${p.changes}`, zh: (p: Params) => `✅ 已完成。变更：${p.changes}` },
   'result.silent_unchanged': { en: '✅ Sent to the editor. I could not see a change yet — try /status in a moment.', zh: '✅ 已提交编辑。暂未看到变化，请稍后用 /status 查看。' },
+  /** Between the items of a change list. */
+  'result.changes_separator': { en: '; ', zh: '；' },
   'result.question': { en: (p: Params) => `❓ ${p.prompt}`, zh: (p: Params) => `❓ ${p.prompt}` },
   'result.recovered': { en: '📡 The connection dropped, but the project changed, so the work went through.', zh: '📡 连接曾中断，但项目已更新，操作已完成。' },
   'gui.exporting': { en: "I'm exporting the MP4 for you now.", zh: '我正在为你导出 MP4。' },
@@ -123,6 +127,17 @@ const messages = {
   'status.none': { en: 'No project yet. Send an image or describe a video to start one.', zh: '还没有项目。发送图片或描述视频即可开始。' },
   'status.empty': { en: 'Your project has no tracks yet.', zh: '项目中还没有轨道。' },
   'status.link': { en: (p: Params) => `Open in the web editor: ${p.url}`, zh: (p: Params) => `在网页编辑器中打开：${p.url}` },
+  // the bot's commands (platform command menus and slash commands, src/core/commands.ts)
+  'command.start': { en: 'Start and see what I can do', zh: '开始使用，查看功能' },
+  'command.video': { en: 'Make a video from a prompt (and an image)', zh: '根据描述（和图片）生成视频' },
+  'command.video.prompt': { en: 'What the video should show', zh: '视频内容描述' },
+  'command.video.image': { en: 'An image (or video) to animate', zh: '要制作成视频的图片（或视频）' },
+  'command.export': { en: 'Export the current project as an MP4', zh: '导出当前项目为 MP4' },
+  'command.credits': { en: 'Show your credit balance', zh: '查看积分余额' },
+  'command.status': { en: 'Show the project timeline', zh: '查看项目时间线' },
+  'command.new': { en: 'Start a fresh project', zh: '开始新项目' },
+  'command.cancel': { en: 'Cancel your running and waiting jobs', zh: '取消进行中和排队的任务' },
+  'command.help': { en: 'How to use this bot', zh: '使用帮助' },
   // buttons
   'btn.export': { en: '📥 Export again', zh: '📥 再次导出' },
   'btn.export_first': { en: '📥 Export', zh: '📥 导出' },
@@ -144,6 +159,16 @@ export function t(lang: string, key: MessageKey, params: Params = {}): string {
   const entry: Entry = messages[key];
   const v = lang === 'zh' ? entry.zh : entry.en;
   return typeof v === 'function' ? v(params) : v;
+}
+
+/** A sentence in every language (for platforms that register localized texts, e.g. command menus). */
+export function inEveryLanguage(key: MessageKey): Record<Lang, string> {
+  return { en: t('en', key), zh: t('zh', key) };
+}
+
+/** The status card (acknowledgement, progress, cancelled, place in line): one layout everywhere. */
+export function cardText(lang: string, header: string, line: string): string {
+  return t(lang, 'card.layout', { header, line });
 }
 
 const EN_TIMELINE_WORDS: TimelineWords = {

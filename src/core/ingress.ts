@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
 import { cancelConversation } from './cancel.js';
-import { formatBytes, t } from './i18n.js';
+import { cardText, formatBytes, t } from './i18n.js';
 import { sessionLanguage, uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
@@ -207,7 +207,7 @@ export class Ingress implements ConversationIngress {
     await this.markDone(jobId);
     const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
     try {
-      const ref = await outbox.sendText(target, `${header}\n${status}`, { replyTo: msg.replyToMessageId });
+      const ref = await outbox.sendText(target, cardText(target.lang, header, status), { replyTo: msg.replyToMessageId });
       await deps.redis.set(deps.keys.statusRef(jobId), JSON.stringify(ref), 'EX', SEEN_TTL_S);
     } catch (err) {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');

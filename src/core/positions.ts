@@ -5,7 +5,7 @@
  * matters little.
  */
 import { forgetBaseline } from './baseline.js';
-import { t } from './i18n.js';
+import { cardText, t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import { readStatusRef } from './status-ref.js';
 import type { CoreServices } from './services.js';
@@ -33,7 +33,7 @@ export async function announcePositions(svc: CoreServices, conv: string): Promis
       const [ref, data] = await Promise.all([readStatusRef(svc.redis, svc.keys, id), svc.jobs.data(id)]);
       const outbox = data && svc.outboxes[data.target.platform];
       if (!ref || !data || !outbox || data.step !== 'start') return;
-      const text = `${data.header}\n${t(data.target.lang, 'ack.position', { position: i + 2 })}`;
+      const text = cardText(data.target.lang, data.header, t(data.target.lang, 'ack.position', { position: i + 2 }));
       await outbox.editText({ ...data.target }, ref, text).catch(() => undefined);
     }),
   );

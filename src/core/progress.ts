@@ -6,7 +6,7 @@
  * Edits are throttled (platform limits; identical text is skipped) and never fail the job: a
  * deleted card or a rate limit only costs a log line.
  */
-import { formatElapsed, t, type MessageKey } from './i18n.js';
+import { cardText, formatElapsed, t, type MessageKey } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { ChatAction, ChatTarget, MessageRef, Outbox } from './outbox.js';
 import type { CoreServices } from './services.js';
@@ -122,7 +122,7 @@ export class StatusCard {
   private compose(): string {
     const elapsed = formatElapsed(Date.now() - this.ctx.data.createdAt);
     const line = t(this.target.lang, this.final ? 'card.final' : 'card.working', { stage: this.stageText, elapsed });
-    return `${this.ctx.data.header}\n${line}`;
+    return cardText(this.target.lang, this.ctx.data.header, line);
   }
 
   private render(important: boolean, force = false): Promise<void> {

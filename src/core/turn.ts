@@ -170,7 +170,7 @@ async function outcome(d: StepDeps, session: SessionRecord, result: TurnResult):
       await replyWithGui(d, result.text, state, { ready, autoExport });
     } else {
       const changes = describeStateChange(await loadBaseline(d.svc, d.ctx.id), state?.draft, timelineWords(target.lang));
-      await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join(target.lang === 'zh' ? '；' : '; ') }) : t(target.lang, 'result.silent_unchanged'));
+      await reply(d, changes.length ? t(target.lang, 'result.silent_changed', { changes: changes.join(t(target.lang, 'result.changes_separator')) }) : t(target.lang, 'result.silent_unchanged'));
     }
     await ctx.save({ replied: true, exportAfterTurn: autoExport });
   }
@@ -258,7 +258,7 @@ async function answerFromState(d: StepDeps, state: ProjectState): Promise<TurnOu
   if (!ctx.data.replied) {
     await reply(d, t(d.target.lang, 'result.recovered'));
     const changes = describeStateChange(await loadBaseline(d.svc, d.ctx.id), state.draft, timelineWords(d.target.lang));
-    if (changes.length) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join('; ') }));
+    if (changes.length) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join(t(d.target.lang, 'result.changes_separator')) }));
   }
   const autoExport = ctx.data.replied ? !!ctx.data.exportAfterTurn : svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
   await ctx.save({ replied: true, exportAfterTurn: autoExport });
