@@ -1,22 +1,25 @@
 /**
- * Every environment variable nemo-bot reads, in one zod schema.
+ * The environment variables of nemo-bot's own core, as a zod schema, and the parser that adds each
+ * platform's section to it.
  *
- * Why one schema: the README table, `.env.example` and start-up validation are all derived from (or
- * tested against) this object, so a variable cannot exist in code without being documented. Units are
- * in the names (`_MS`, `_MB`) so nobody has to guess.
+ * Each platform adapter supplies its own section (adapters/<id>/config.ts: its variables and their
+ * checks); the full schema is composed where the platform registry lives (src/platforms/config.ts),
+ * so this file never imports an adapter. The README table, `.env.example` and start-up validation
+ * are all derived from (or tested against) the full schema, so a variable cannot exist in code
+ * without being documented. Units are in the names (`_MS`, `_MB`) so nobody has to guess.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
-const bool = (def: boolean) =>
+export const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
     .default(def ? 'true' : 'false')
     .transform((v) => (v === '' ? def : ['true', '1', 'yes', 'on'].includes(v)));
 
-const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+export const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 /** Megabytes may be fractional (e.g. 0.5) so small limits can be set in tests. */
-const megabytes = (def: number) => z.coerce.number().positive().default(def);
+export const megabytes = (def: number) => z.coerce.number().positive().default(def);
 
 const urlBase = () =>
   z
@@ -24,22 +27,22 @@ const urlBase = () =>
     .url()
     .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
     .transform((u) => u.replace(/\/+$/, ''));
-const httpUrl = (def: string) => urlBase().default(def);
-const optionalHttpUrl = () =>
+export const httpUrl = (def: string) => urlBase().default(def);
+export const optionalHttpUrl = () =>
   z
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
     .pipe(urlBase().optional());
 
-const optionalString = () =>
+export const optionalString = () =>
   z
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-/** The schema fields, kept as a plain object so docs and tests can iterate them. */
-export const configFields = {
+/** The core's schema fields, kept as a plain object so docs and tests can iterate them. */
+export const coreConfigFields = {
   // --- process --------------------------------------------------------------------------------
   ROLE: z.enum(['all', 'bot', 'worker']).default('all').describe('Which part this process runs: all (bot + worker), bot (platform adapters only) or worker (queue jobs only).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level. Secrets are redacted at every level.'),
@@ -86,32 +89,26 @@ export const configFields = {
   NEMO_SSE_STALL_TIMEOUT_MS: int(300_000, 100).describe('A turn that sends no bytes at all (not even heartbeats) this long has stalled.'),
   NEMO_SSE_MAX_EVENT_KB: int(1024, 1).describe('Largest single SSE event accepted; a longer unterminated line is cut.'),
   NEMO_UPLOAD_MAX_MB: megabytes(200).describe('Largest file sent to Nemo (the skill\'s 200 MB).'),
-  // --- Telegram ---------------------------------------------------------------------------------
-  TELEGRAM_BOT_TOKEN: optionalString().describe('Bot token from @BotFather. Telegram is enabled when set.'),
-  TELEGRAM_API_ROOT: httpUrl('https://api.telegram.org').describe('Bot API root, no trailing slash (a local Bot API server or a test fake).'),
-  TELEGRAM_WEBHOOK_URL: optionalHttpUrl().describe('Public HTTPS URL for webhook mode; long polling when unset.'),
-  TELEGRAM_WEBHOOK_SECRET: optionalString().describe('Secret checked in the X-Telegram-Bot-Api-Secret-Token header (webhook mode).'),
-  TELEGRAM_WEBHOOK_PORT: int(8080, 0).describe('Port the webhook HTTP server listens on (webhook mode).'),
-  TELEGRAM_MAX_UPLOAD_MB: megabytes(50).describe('Largest video sent as a file (50 on the cloud Bot API, up to 2000 with a local server); larger ones go as a link.'),
-  TELEGRAM_MAX_DOWNLOAD_MB: megabytes(20).describe('Largest user file the bot can fetch (20 on the cloud Bot API).'),
-  TELEGRAM_POLL_LEASE_MS: int(10_000, 500).describe('Lease that lets only one bot process long-poll; another takes over this soon after the holder dies.'),
-  // --- Discord ----------------------------------------------------------------------------------
-  DISCORD_TOKEN: optionalString().describe('Bot token from the Discord developer portal. Discord is enabled when set.'),
-  DISCORD_APPLICATION_ID: optionalString().describe('Application id (read from the API when unset).'),
-  DISCORD_API_URL: httpUrl('https://discord.com/api').describe('Discord REST API base (discord.js REST `api` option).'),
-  DISCORD_GUILD_ID: optionalString().describe('Register slash commands to this guild (instant); globally when unset.'),
-  DISCORD_CHANNEL_IDS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .describe('Comma-separated channel ids where every message is for the bot.'),
-  DISCORD_MESSAGE_CONTENT: bool(false).describe('Request the privileged Message Content intent (needed for DISCORD_CHANNEL_IDS without mentions).'),
-  DISCORD_MAX_UPLOAD_MB: megabytes(10).describe('Upload limit when a guild\'s own limit is unknown (10 MiB default).'),
-  DISCORD_SHARD_LEASE_MS: int(10_000, 500).describe('Lease that lets one bot process hold each gateway shard; another takes over this soon after the holder dies.'),
 } as const;
 
-export const configSchema = z.object(configFields);
-export type Config = z.infer<typeof configSchema>;
+export type CoreConfig = z.infer<z.ZodObject<typeof coreConfigFields>>;
+
+/**
+ * The variables of every platform section, merged in by each adapter's config.ts (declaration
+ * merging: `declare module '.../src/config.js' { interface PlatformConfig extends MyConfig {} }`),
+ * so the one `Config` type carries them without this file importing an adapter.
+ */
+export interface PlatformConfig {}
+
+export type Config = CoreConfig & PlatformConfig;
+
+/** A platform's part of the configuration (adapters/<id>/config.ts). */
+export interface ConfigSection {
+  /** Its variables (each with `.describe(...)`: the docs are generated from it). */
+  readonly fields: Readonly<Record<string, z.ZodType>>;
+  /** Checks across its variables, each problem as `NAME: why`. */
+  check?(config: Config): string[];
+}
 
 /** Thrown when the environment is invalid; the message lists every bad variable and why. */
 export class ConfigError extends Error {
@@ -121,23 +118,35 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse `env` into a typed config, collecting every problem before failing. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The core's fields plus every section's, refusing a variable two sections both claim. */
+export function composeConfigFields(sections: readonly ConfigSection[]): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = { ...coreConfigFields };
+  for (const section of sections) {
+    for (const [name, schema] of Object.entries(section.fields)) {
+      if (name in fields) throw new Error(`config variable ${name} is defined twice`);
+      fields[name] = schema;
+    }
+  }
+  return fields;
+}
+
+/**
+ * Parse `env` with the core's schema plus `sections`, collecting every problem before failing.
+ * Callers use `loadConfig` from src/platforms/config.ts, which passes the registered platforms' sections.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv, sections: readonly ConfigSection[]): Config {
+  const fields = composeConfigFields(sections);
   const input: Record<string, string> = {};
-  for (const key of Object.keys(configFields)) {
+  for (const key of Object.keys(fields)) {
     const v = env[key];
     if (v !== undefined) input[key] = v;
   }
-  const parsed = configSchema.safeParse(input);
+  const parsed = z.object(fields).safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
-  const cfg = parsed.data;
-  const problems: string[] = [];
-  if (cfg.TELEGRAM_WEBHOOK_URL && !cfg.TELEGRAM_WEBHOOK_SECRET)
-    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set');
+  const cfg = parsed.data as unknown as Config; // the core's fields plus the sections' (typed through PlatformConfig)
+  const problems = sections.flatMap((s) => s.check?.(cfg) ?? []);
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }
@@ -145,11 +154,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Read `.env` from the working directory when present (real environment variables win). */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
-}
-
-/** The values that must never appear in logs (registered with the redactor at start-up). */
-export function configSecrets(cfg: Config): string[] {
-  return [cfg.NEMO_TOKEN, cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_WEBHOOK_SECRET, cfg.DISCORD_TOKEN].filter(
-    (s): s is string => typeof s === 'string' && s.length > 0,
-  );
 }

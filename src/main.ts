@@ -8,7 +8,8 @@
  * Any number of bot and worker processes may share one Redis. Platforms come from the registry
  * (src/platforms/registry.ts), each enabled by its own config (TELEGRAM_BOT_TOKEN, DISCORD_TOKEN).
  */
-import { ConfigError, configSecrets, loadConfig, loadDotEnv, type Config } from './config.js';
+import { ConfigError, loadDotEnv, type Config } from './config.js';
+import { configSecrets, loadConfig } from './platforms/config.js';
 import { createOutboxes } from './outboxes.js';
 import { createLogger, registerSecret, type Logger } from './log.js';
 import { startHealthServer, type HealthServer } from './ops/health-server.js';
@@ -42,8 +43,7 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const enabled = enabledPlatforms(config);
-  for (const s of configSecrets(config)) registerSecret(s);
-  for (const p of enabled) for (const s of p.secrets(config)) registerSecret(s);
+  for (const s of configSecrets(config)) registerSecret(s); // NEMO_TOKEN and every platform's secrets
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
   if (config.STARTUP_CHECKS) {
     const problems = await startupProblems(config);

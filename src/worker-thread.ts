@@ -11,7 +11,7 @@
  * hand themselves back), posts `stopped` and ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { configSecrets, loadConfig } from './config.js';
+import { configSecrets, loadConfig } from './platforms/config.js';
 import { createLogger, registerSecret } from './log.js';
 import { createOutboxes } from './outboxes.js';
 import { Metrics } from './ops/metrics.js';

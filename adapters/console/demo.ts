@@ -6,7 +6,8 @@
  * Piped input works too: `printf '/sample\n' | npm run demo` runs the lines, waits for the work to
  * finish and exits.
  */
-import { ConfigError, loadConfig, loadDotEnv } from '../../src/config.js';
+import { ConfigError, loadDotEnv } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { createLogger } from '../../src/log.js';
 import { startRuntime } from '../../src/runtime.js';
 import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';

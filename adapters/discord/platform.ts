@@ -1,11 +1,13 @@
 /** Discord as a registered platform (src/platforms/registry.ts). */
 import type { PlatformAdapter } from '../../src/platforms/port.js';
+import { discordConfig } from './config.js';
 import { startDiscordBot } from './bot.js';
 import { createDiscordOutbox } from './outbox.js';
 import { DISCORD_TOKEN_PATTERN } from './token.js';
 
 export const discordPlatform: PlatformAdapter = {
   id: 'discord',
+  config: discordConfig,
   enableHint: 'DISCORD_TOKEN',
   enabled: (config) => Boolean(config.DISCORD_TOKEN),
   tokenPatterns: [DISCORD_TOKEN_PATTERN],

@@ -1,11 +1,13 @@
 /** Telegram as a registered platform (src/platforms/registry.ts). */
 import type { PlatformAdapter } from '../../src/platforms/port.js';
+import { telegramConfig } from './config.js';
 import { startTelegramBot } from './bot.js';
 import { createTelegramOutbox } from './outbox.js';
 import { TELEGRAM_TOKEN_PATTERN } from './token.js';
 
 export const telegramPlatform: PlatformAdapter = {
   id: 'telegram',
+  config: telegramConfig,
   enableHint: 'TELEGRAM_BOT_TOKEN',
   enabled: (config) => Boolean(config.TELEGRAM_BOT_TOKEN),
   tokenPatterns: [TELEGRAM_TOKEN_PATTERN],

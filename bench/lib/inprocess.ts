@@ -3,7 +3,7 @@
  * settings) posting to a NullOutbox: the set-up of the scheduling benchmarks.
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { conversationKey, type IngressResult } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';

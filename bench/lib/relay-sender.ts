@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { createDiscordOutbox } from '../../adapters/discord/index.js';
 import { createTelegramOutbox } from '../../adapters/telegram/index.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import type { ChatTarget } from '../../src/core/outbox.js';
 import { silentLogger } from '../../src/log.js';
 

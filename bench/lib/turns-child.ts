@@ -13,7 +13,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { conversationKey } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { NemoClient, nemoClientOptionsFromConfig } from '../../src/nemo/client.js';

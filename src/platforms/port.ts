@@ -6,7 +6,7 @@
  * answers through the `Outbox` the adapter creates; `main.ts` starts whatever the registry lists.
  */
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.js';
+import type { Config, ConfigSection } from '../config.js';
 import type { ConversationIngress, Platform } from '../core/message.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Logger } from '../log.js';
@@ -26,6 +26,8 @@ export interface PlatformContext {
 export interface PlatformAdapter {
   /** The platform id messages and jobs carry (lower-case letters, digits, dashes). */
   readonly id: Platform;
+  /** Its environment variables (adapters/<id>/config.ts), composed into the one schema (src/platforms/config.ts). */
+  readonly config?: ConfigSection;
   /** Whether this deployment uses the platform (usually: its token is set). */
   enabled(config: Config): boolean;
   /** What to set to enable it (shown when no platform is configured); none for platforms `npm start` never runs. */

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutbox } from '../../adapters/discord/index.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/index.js';
 import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';

@@ -3,7 +3,8 @@
  * Redis prefix cleanup.
  */
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import type { ConversationIngress, IncomingMessage, IngressResult } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
 import { captureLogs, dropPrefix, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';

@@ -3,7 +3,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFields, loadConfig } from '../../src/config.js';
+import { composeConfigFields, ConfigError, coreConfigFields } from '../../src/config.js';
+import { configFields, loadConfig } from '../../src/platforms/config.js';
+import { telegramConfig } from '../../adapters/telegram/config.js';
+import { discordConfig } from '../../adapters/discord/config.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -52,5 +55,14 @@ describe('config', () => {
     expect(missing).toEqual([]);
     expect(readme).toContain('npm ci && npm run demo');
     expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('each platform supplies its own section; the core schema names no platform and imports no adapter', () => {
+    expect(Object.keys(coreConfigFields).filter((k) => /TELEGRAM|DISCORD/.test(k))).toEqual([]);
+    expect(Object.keys(telegramConfig.fields).every((k) => k.startsWith('TELEGRAM_'))).toBe(true);
+    expect(Object.keys(discordConfig.fields).every((k) => k.startsWith('DISCORD_'))).toBe(true);
+    expect(Object.keys(configFields)).toEqual([...Object.keys(coreConfigFields), ...Object.keys(telegramConfig.fields), ...Object.keys(discordConfig.fields)]);
+    expect(readFileSync(new URL('src/config.ts', root), 'utf8')).not.toMatch(/from '[^']*adapters\//);
+    expect(() => composeConfigFields([telegramConfig, { fields: { TELEGRAM_BOT_TOKEN: telegramConfig.fields.TELEGRAM_BOT_TOKEN! } }])).toThrow(/TELEGRAM_BOT_TOKEN is defined twice/);
   });
 });

@@ -3,7 +3,7 @@
  * schema in src/config.ts (test/foundation/config.test.ts fails when they drift apart).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configFields } from '../../src/config.js';
+import { configFields } from '../../src/platforms/config.js';
 
 const root = new URL('../../', import.meta.url);
 const env: string[] = [

@@ -2,7 +2,8 @@
  * A core test bench: the Nemo simulator on loopback, real Redis with a key prefix of its own, the
  * runtime (ingress + worker) and a recording outbox for the platform 'test'.
  */
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';

@@ -2,7 +2,7 @@
  * A worker process for crash tests: ROLE=worker with the 'test' platform's outbox forwarded to the
  * parent test (OUTBOX_URL). Configured from the environment like `npm start`.
  */
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime } from '../../src/runtime.js';
 import { ForwardingOutbox } from './remote-outbox.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nemoClientOptionsFromConfig, registrationUrl } from '../../src/nemo/client.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { isReadyToExport, summarizeTimeline } from '../../src/nemo/draft.js';
 import type { CredentialHandle, RenderStatus } from '../../src/nemo/types.js';
 import { anonHandle, handle, nemoError, rig, WEB_URL, type Rig } from './helpers.js';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configFields } from '../../src/config.js';
+import { configFields } from '../../src/platforms/config.js';
 import { instructions, parseDockerfile } from '../helpers/dockerfile.js';
 
 const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');

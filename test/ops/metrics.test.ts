@@ -4,7 +4,7 @@
  * counted by endpoint, kind and code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { silentLogger } from '../../src/log.js';
 import { NemoClient, nemoClientOptionsFromConfig } from '../../src/nemo/client.js';
 import { isNemoError } from '../../src/nemo/errors.js';

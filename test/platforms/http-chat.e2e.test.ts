@@ -4,7 +4,8 @@
  * way src/main.ts starts platforms, driven end to end through the Nemo simulator to a delivered MP4.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import type { OutboxRegistry } from '../../src/core/outbox.js';
 import { silentLogger } from '../../src/log.js';
 import type { PlatformConnection } from '../../src/platforms/port.js';

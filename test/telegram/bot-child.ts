@@ -5,7 +5,7 @@
  * the update, before anything was enqueued).
  */
 import { createTelegramOutbox, startTelegramBot } from '../../adapters/telegram/index.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import type { ConversationIngress, IngressResult } from '../../src/core/message.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime } from '../../src/runtime.js';

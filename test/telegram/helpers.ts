@@ -2,7 +2,8 @@
  * Shared pieces of the Telegram tests: config, a recording ingress, a log capture and Redis cleanup.
  */
 import { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import type { Logger } from '../../src/log.js';
 import { captureLogs, dropPrefix, REDIS_URL, sleep, uniquePrefix, until } from '../helpers/common.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/platforms/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { FakeTelegram, makeUser, privateChat } from '../fakes/telegram/index.js';

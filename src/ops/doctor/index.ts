@@ -3,7 +3,8 @@
  * each problem. Exit code 0 when nothing fails (warnings allowed), 1 otherwise.
  */
 import type { Writable } from 'node:stream';
-import { ConfigError, loadConfig, loadDotEnv, configSecrets, type Config } from '../../config.js';
+import { ConfigError, loadDotEnv, type Config } from '../../config.js';
+import { loadConfig, configSecrets } from '../../platforms/config.js';
 import { registerSecret } from '../../log.js';
 import { fail, formatChecklist, hasFailures, ok, type Section } from './checklist.js';
 import { checkDiscord } from './discord.js';
