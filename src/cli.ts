@@ -6,8 +6,8 @@
  *   nemo-bot demo     the whole pipeline in this terminal, no accounts (source checkout)
  *   nemo-bot sim      the Nemo simulator alone (source checkout)
  *
- * `demo` and `sim` run the simulator, which lives with the tests and needs dev dependencies: they work
- * from a source checkout (`npm ci && npx nemo-bot demo`), not in the production image.
+ * `demo` and `sim` run the simulator (nemo-sim/) from source with tsx, a dev dependency: they work in a
+ * source checkout (`npm ci && npx nemo-bot demo`) and in the Docker demo image, not in the production image.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

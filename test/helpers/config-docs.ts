@@ -1,6 +1,6 @@
 /**
  * `npm run docs:config`: regenerate `.env.example` and the README's configuration table from the zod
- * schema in src/config.ts (test/foundation/config.test.ts fails when they drift apart).
+ * schema (src/platforms/config.ts: the core section plus each platform's; test/foundation/config.test.ts fails when they drift apart).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configFields } from '../../src/platforms/config.js';
