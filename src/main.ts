@@ -16,7 +16,7 @@ import { startHealthServer, type HealthServer } from './ops/health-server.js';
 import { Metrics } from './ops/metrics.js';
 import { redisCheck, workerCheck, type ReadinessCheck } from './ops/readiness.js';
 import { startupProblems } from './ops/startup-checks.js';
-import { enabledPlatforms, platforms } from './platforms/registry.js';
+import { enabledPlatforms, enableHints } from './platforms/registry.js';
 import { startRuntime } from './runtime.js';
 import { startWorkerThread } from './worker-thread-host.js';
 
@@ -58,8 +58,7 @@ async function main(): Promise<void> {
   // Every platform of the registry (src/platforms/registry.ts) that this config enables.
   const outboxes = createOutboxes(config, log);
   if (!enabled.length) {
-    const hints = platforms().flatMap((p) => (p.enableHint ? [p.enableHint] : []));
-    log.warn(`no platform configured: set ${hints.join(' and/or ')} (or try \`npm run demo\`)`);
+    log.warn(`no platform configured: set ${enableHints()} (or try \`npm run demo\`)`);
   }
 
   // ROLE=all: the worker gets a thread (and an event loop) of its own unless WORKER_THREAD=false.

@@ -10,15 +10,14 @@
  * `nemo-bot doctor` goes further (persistence, tokens, webhook, intents) and explains every fix.
  */
 import type { Config } from '../config.js';
+import { enabledPlatforms, enableHints } from '../platforms/registry.js';
 import { reach } from './reach.js';
 import { readRedisFacts, safeRedisUrl } from './redis-facts.js';
 
 export async function startupProblems(config: Config): Promise<string[]> {
   const problems: string[] = [];
-  if (config.ROLE !== 'worker' && !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
-    problems.push(
-      `no platform token: set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN for ROLE=${config.ROLE} (ROLE=worker needs none; \`nemo-bot demo\` runs without any)`,
-    );
+  if (config.ROLE !== 'worker' && enabledPlatforms(config).length === 0) {
+    problems.push(`no platform token: set ${enableHints()} for ROLE=${config.ROLE} (ROLE=worker needs none; \`nemo-bot demo\` runs without any)`);
   }
   const [redis, nemo] = await Promise.all([readRedisFacts(config.REDIS_URL), reach(config.NEMO_API_URL)]);
   const where = safeRedisUrl(config.REDIS_URL);

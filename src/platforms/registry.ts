@@ -36,3 +36,10 @@ export function enabledPlatforms(config: Parameters<PlatformAdapter['enabled']>[
 export function platformById(id: string): PlatformAdapter | undefined {
   return registry.get(id);
 }
+
+/** What to set to enable a platform, e.g. "TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN" (shown when none is). */
+export function enableHints(): string {
+  return platforms()
+    .flatMap((p) => (p.enableHint ? [p.enableHint] : []))
+    .join(' and/or ');
+}

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { ConfigError, loadDotEnv, type Config } from '../../config.js';
 import { loadConfig, configSecrets } from '../../platforms/config.js';
 import { registerSecret } from '../../log.js';
+import { enabledPlatforms, enableHints } from '../../platforms/registry.js';
 import { fail, formatChecklist, hasFailures, ok, type Section } from './checklist.js';
 import { checkDiscord } from './discord.js';
 import { checkNemo } from './nemo.js';
@@ -27,7 +28,7 @@ export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.
   }
   for (const s of configSecrets(config)) registerSecret(s);
   const [redis, nemo, telegram, discord] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config)]);
-  const platforms = config.ROLE === 'worker' ? [] : !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? [fail(`ROLE=${config.ROLE} but no platform token is set`, 'set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or run this process with ROLE=worker)')] : [];
+  const platforms = config.ROLE === 'worker' || enabledPlatforms(config).length ? [] : [fail(`ROLE=${config.ROLE} but no platform token is set`, `set ${enableHints()} (or run this process with ROLE=worker)`)];
   const sections: Section[] = [
     { name: `Configuration (ROLE=${config.ROLE})`, items: [ok('every variable is valid'), ...platforms] },
     { name: 'Redis', items: redis },
