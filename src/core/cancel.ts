@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { CANCEL_FLAG_TTL_S } from './defaults.js';
 import { cardText, t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
@@ -34,7 +35,7 @@ export async function cancelConversation(deps: CancelDeps, conv: string, lang: s
       continue;
     }
     if (state === 'completed' || state === 'failed') continue;
-    await deps.redis.set(deps.keys.cancelled(id), '1', 'EX', 24 * 3600);
+    await deps.redis.set(deps.keys.cancelled(id), '1', 'EX', CANCEL_FLAG_TTL_S);
     count++;
     if (state === 'active') {
       await deps.redis.publish(deps.keys.cancelChannel(), id);

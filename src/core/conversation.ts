@@ -11,7 +11,7 @@ import { NemoError } from '../nemo/errors.js';
 import type { CredentialHandle } from '../nemo/types.js';
 import { registrationLink } from './answers.js';
 import { cancelRunningRender, markCancelled } from './cancel.js';
-import { PARK_MS } from './defaults.js';
+import { CONNECTING_TTL_S, PARK_MS } from './defaults.js';
 import { isTransient, userMessageFor } from './failures.js';
 import { FINISHED, SHUTDOWN, waitFor, type JobContext, type JobResult } from './job-context.js';
 import { LINE_KINDS } from './job-data.js';
@@ -64,7 +64,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
       // The skill's first moment: "Connecting…" on the card while the token and session are set up;
       // the first answer after it says the bot is ready (no technical details in the chat).
-      await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', 24 * 3600);
+      await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', CONNECTING_TTL_S);
       await card.stage('stage.connecting');
     }
     const auth = await svc.sessions.credential(ctx.data.conv);

@@ -16,6 +16,11 @@ export const KEEP_FAILED = { age: 30 * DAY_S } as const;
 /** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
 export const PARK_MS = 60_000;
 
+/** How long a /cancel flag on a job is kept (its worker sees it when it next runs the job). */
+export const CANCEL_FLAG_TTL_S = DAY_S;
+/** How long "this conversation is connecting" is remembered (the next answer then says "ready"). */
+export const CONNECTING_TTL_S = DAY_S;
+
 // ---- ingress -----------------------------------------------------------------------------------
 /** How long a claim without its job counts as "another process is enqueueing it right now". */
 export const CLAIM_GRACE_MS = 10_000;
