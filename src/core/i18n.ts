@@ -145,6 +145,9 @@ const messages = {
   'btn.new': { en: '🆕 New project', zh: '🆕 新项目' },
   'btn.credits': { en: '💳 Credits', zh: '💳 积分' },
   'btn.status': { en: '🧾 Status', zh: '🧾 状态' },
+  /** A one-tap button for an edit or an on-screen button the agent's text pointed at (the text is the agent's). */
+  'btn.edit': { en: (p: Params) => `✏️ ${p.text}`, zh: (p: Params) => `✏️ ${p.text}` },
+  'btn.click': { en: (p: Params) => `▶️ ${p.text}`, zh: (p: Params) => `▶️ ${p.text}` },
   'btn.register': { en: '📝 Register', zh: '📝 注册' },
 } satisfies Record<string, Entry>;
 

@@ -19,8 +19,8 @@ export async function guiButtons(svc: CoreServices, ctx: JobContext, actions: Gu
   const row: Button[] = [];
   for (const a of actions) {
     if (a.kind === 'export' && o.ready && !o.exporting) row.push(await svc.buttons.create(t(target.lang, 'btn.export_first'), { action: 'export', conv, jobId: ctx.id }));
-    if (a.kind === 'edit') row.push(await svc.buttons.create(`✏️ ${a.instruction}`.slice(0, 60), { action: 'answer', conv, value: a.instruction, jobId: ctx.id }));
-    if (a.kind === 'click') row.push(await svc.buttons.create(`▶️ ${a.label}`.slice(0, 60), { action: 'answer', conv, value: a.label, jobId: ctx.id }));
+    if (a.kind === 'edit') row.push(await svc.buttons.create(t(target.lang, 'btn.edit', { text: a.instruction }).slice(0, 60), { action: 'answer', conv, value: a.instruction, jobId: ctx.id }));
+    if (a.kind === 'click') row.push(await svc.buttons.create(t(target.lang, 'btn.click', { text: a.label }).slice(0, 60), { action: 'answer', conv, value: a.label, jobId: ctx.id }));
   }
   return row.length ? [row] : undefined;
 }
