@@ -1,10 +1,10 @@
 /**
  * The data of a conversation job, as stored in BullMQ.
  *
- * A job is a small state machine: each step writes its outcome here (with `job.updateData`) BEFORE
- * the slow call that follows, so a job resumed on another worker after a crash knows whether the
+ * A job is a small state machine (its steps and transitions: job-machine.ts): each step writes its
+ * outcome here (with `job.updateData`) BEFORE the slow call that follows, so a job resumed on another worker after a crash knows whether the
  * message was already sent to Nemo, which render id it started, and whether the video was posted.
- * No secrets go here: job data is stored in clear text.
+ * No secrets go here: job data is stored in clear text. Read back through `parseJobData` (zod).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
