@@ -7,7 +7,7 @@ import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlbumBuffer } from '../../adapters/telegram/album-buffer.js';
-import { parseJobData, type ConversationJobData } from '../../src/core/job-data.js';
+import { jobIdFor, parseJobData, type ConversationJobData } from '../../src/core/job-data.js';
 import { TRANSITIONS } from '../../src/core/job-machine.js';
 import { LANES, laneOf } from '../../src/core/lanes.js';
 import { Keys } from '../../src/core/keys.js';
@@ -95,6 +95,13 @@ describe('job data', () => {
       } finally {
         await queue.close();
       }
+    });
+
+    it('a claim on a message that this version cannot read is taken over, not waited on forever', async () => {
+      const msg = message('rb3', 'credits');
+      await b.runtime.redis.set(new Keys(b.config.QUEUE_PREFIX).seen(jobIdFor(msg.platform, msg.conversationKey, msg.messageId)), 'pending:soon', 'EX', 600);
+      expect((await b.runtime.ingress.accept(msg)).outcome).toBe('queued');
+      await b.outbox.waitFor(() => b.outbox.in('rb3').find((m) => m.text.startsWith('💳')), 15_000);
     });
   });
 });
