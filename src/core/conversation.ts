@@ -46,8 +46,9 @@ export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobRes
   try {
     result = await runConversationJob(svc, ctx);
   } catch (err) {
-    // A failed attempt keeps its place in the line while the queue retries it.
-    if (inLine && ctx.attemptsLeft === 0) await leaveLine(svc, data, id);
+    // A failed attempt keeps its place in the line while the queue retries it (or hands it back at shutdown).
+    const handedBack = ctx.signal.aborted && ctx.signal.reason === SHUTDOWN;
+    if (inLine && ctx.attemptsLeft === 0 && !handedBack) await leaveLine(svc, data, id);
     throw err;
   }
   if (inLine && result.kind === 'finished') await leaveLine(svc, data, id);
