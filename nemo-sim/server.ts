@@ -188,7 +188,9 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
       }
     }
     const gone = clientGoneSignal(res, closing.signal);
-    let fault = store.takeFault(endpoint);
+    // Render calls and the output URL name a render: they belong to its session.
+    if (!rec.sessionId && (endpoint.startsWith('render_') || endpoint === 'output') && params[0]) rec.sessionId = store.renders.get(params[0])?.sessionId;
+    let fault = store.takeFault(endpoint, { token: rec.token, sessionId: rec.sessionId, clientId: headers['x-client-id'] });
     if (fault?.kind === 'delay') {
       if (!(await sleep(fault.delayMs ?? 1000, gone))) return void res.destroy();
       fault = undefined;

@@ -152,6 +152,12 @@ export interface Fault {
   delayMs?: number;
   /** 'stream-error' form override. */
   form?: 'legacy' | 'system';
+  /**
+   * Only calls of one conversation match (every field given must equal): its Bearer token, its
+   * session (render calls and the output URL are matched through their render's session) or its
+   * X-Client-Id. Lets tests fault many conversations at once without stealing each other's faults.
+   */
+  scope?: { token?: string; sessionId?: string; clientId?: string };
 }
 
 export interface UploadRecord {
