@@ -84,7 +84,7 @@ export function validateFault(f: unknown): Fault {
 /** Faults that replace the endpoint's answer (run_sse and the byte endpoints handle theirs themselves). */
 async function applyGenericFault(ctx: SimContext, call: Call, fault: Fault): Promise<void> {
   const { req, res, endpoint } = call;
-  if (fault.kind !== 'drop') req.resume();
+  if (fault.kind !== 'drop' && fault.kind !== 'reset') req.resume();
   switch (fault.kind ?? 'error') {
     case 'error':
     case 'stream-error':
@@ -94,6 +94,7 @@ async function applyGenericFault(ctx: SimContext, call: Call, fault: Fault): Pro
       if (endpoint.startsWith('render_')) return sendJson(res, 404, { success: false, error: 'Render not found' });
       return sendDetail(res, 404, 'Not Found');
     case 'drop':
+    case 'reset':
       return dropConnection(req, res);
     case 'stall':
     case 'heartbeat-only':

@@ -130,9 +130,10 @@ export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | '
 export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat', 'gui'];
 
 export type FaultKind =
-  | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay';
+  | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay' | 'reset';
+/** 'reset': the connection is cut before any answer (a network failure; on /run_sse the turn never starts). */
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'error', 'not-found', 'drop', 'stall', 'heartbeat-only', 'garbage', 'flood', 'stream-error', 'delay',
+  'error', 'not-found', 'drop', 'stall', 'heartbeat-only', 'garbage', 'flood', 'stream-error', 'delay', 'reset',
 ];
 
 export interface Fault {

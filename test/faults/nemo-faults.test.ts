@@ -33,7 +33,7 @@ const ROWS: Row[] = [
   { name: 'run_sse 1002: new session', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'not-found' }], act: 'video', sees: 'error.session_lost' },
   { name: 'run_sse 2001', prep: 'session', faults: [{ endpoint: 'run_sse', code: 2001, status: 402 }], act: 'video', sees: 'error.no_credits', seesParams: { registerUrl: '' } },
   { name: 'run_sse 403', prep: 'session', faults: [{ endpoint: 'run_sse', status: 403 }], act: 'video', sees: 'error.forbidden' },
-  { name: 'run_sse 503: never re-sent, the state decides', prep: 'session', faults: [{ endpoint: 'run_sse', status: 503 }], act: 'chat', sees: 'error.stream_dropped', check: (b, c) => expect(b.sim.requestsTo('run_sse').filter((r) => r.sessionId === c.sessionId)).toHaveLength(3) },
+  { name: 'run_sse 503: never re-sent, the state decides', prep: 'session', faults: [{ endpoint: 'run_sse', status: 503 }], act: 'chat', sees: 'error.stream_dropped', check: notResent },
   { name: 'run_sse in-stream error', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'stream-error', afterEvents: 1 }], act: 'chat', sees: 'error.stream_error' },
   // dropped streams at several points
   { name: 'SSE dropped before the first event', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'drop', afterEvents: 0 }], act: 'video', sees: 'result.recovered' },
@@ -42,6 +42,10 @@ const ROWS: Row[] = [
   { name: 'SSE dropped before done', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'drop', afterEvents: 4 }], act: 'video', sees: 'result.recovered' },
   { name: 'SSE malformed event', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'garbage', afterEvents: 1 }], act: 'chat', sees: 'ok' },
   { name: 'SSE oversized event', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'flood' }], act: 'chat', sees: 'error.stream_error' },
+  // streams that stall, idle, or never connect: recovered from the state, never re-sent
+  { name: 'SSE stalled (no bytes)', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'stall', afterEvents: 1 }], act: 'video', sees: 'error.stream_stalled', check: notResent },
+  { name: 'SSE idle (heartbeats only)', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'heartbeat-only', afterEvents: 1 }], act: 'video', sees: 'error.stream_idle', check: notResent },
+  { name: 'SSE network failure (reset before any answer)', prep: 'session', faults: [{ endpoint: 'run_sse', kind: 'reset' }], act: 'video', sees: 'error.stream_dropped', check: notResent },
   // state and credits
   { name: 'state 1001: re-auth', prep: 'video', faults: [{ endpoint: 'state', code: 1001, status: 401 }], act: 'status', sees: 'ok' },
   { name: 'state 1002: a new project', prep: 'video', faults: [{ endpoint: 'state', kind: 'not-found' }], act: 'status', sees: 'error.session_lost', next: 'video' },
@@ -61,11 +65,16 @@ const ROWS: Row[] = [
   { name: 'output URL 404 and fallback 500', prep: 'video', faults: [{ endpoint: 'output', status: 404, times: 3, scopeBy: 'session' }, { endpoint: 'render_download', status: 500, times: 3, scopeBy: 'session' }], act: 'export', sees: 'error.download_failed' },
 ];
 
+/** The faulted turn was posted once: the prep turn, the faulted one, the next one. */
+function notResent(b: Bench, c: Conv): void {
+  expect(b.sim.requestsTo('run_sse').filter((r) => r.token === c.token)).toHaveLength(3);
+}
+
 describe('fault matrix (Nemo)', () => {
   let b: Bench;
   let redis: Redis;
   beforeAll(async () => {
-    b = await startBench('faults', { sim: { initialCredits: 10_000, renderStepMs: 250 }, env: { RENDER_POLL_INTERVAL_MS: '50' } });
+    b = await startBench('faults', { sim: { initialCredits: 10_000, renderStepMs: 250 }, env: { RENDER_POLL_INTERVAL_MS: '50', NEMO_SSE_STALL_TIMEOUT_MS: '1500', NEMO_SSE_IDLE_TIMEOUT_MS: '1500' } });
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
