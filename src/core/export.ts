@@ -14,7 +14,7 @@ import { formatBytes, t } from './i18n.js';
 import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
-import { outboxErrorKind, type OutboxError } from './outbox.js';
+import { DeliveryUncertainError, OutboxError, outboxErrorKind } from './outbox.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 
@@ -154,8 +154,9 @@ async function deliver(d: StepDeps): Promise<void> {
       } catch (err) {
         if (ctx.isControlFlow(err)) throw err;
         const kind = outboxErrorKind(err);
-        // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
-        if (kind === 'too_large' || kind === 'forbidden') {
+        // The chat refused the file (too large for it after all, no permission to attach, or any other
+        // refusal that posted nothing, like a type it would not take): a link still works.
+        if (kind === 'too_large' || kind === 'forbidden' || kind === 'permanent') {
           ctx.log.warn({ err, kind }, 'video upload refused; posting a link instead');
           await sendLink();
         } else if (kind === 'rate_limited' && (ctx.data.deliverWaits ?? 0) < MAX_DELIVER_RATE_LIMIT_WAITS) {
@@ -165,6 +166,8 @@ async function deliver(d: StepDeps): Promise<void> {
           await ctx.save({ deliverWaits: (ctx.data.deliverWaits ?? 0) + 1 });
           return ctx.waitFor(waitMs);
         } else {
+          // An upload that broke off (a 5xx, a timeout) may have reached the chat: never repeated, the user is told.
+          if (err instanceof OutboxError && err.mayHavePosted) throw new DeliveryUncertainError(err);
           // transient: the queue retries it if it cannot have posted (failures.ts isTransient); anything else fails the job.
           throw err;
         }

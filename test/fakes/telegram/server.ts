@@ -50,6 +50,7 @@ export class FakeTelegram extends EventEmitter {
   private server: Server;
   private queue: UpdateQueue;
   private faults = new Map<string, InjectedError[]>();
+  private stalls = new Set<string>();
 
   private constructor(private readonly opts: FakeTelegramOptions) {
     super();
@@ -107,6 +108,11 @@ export class FakeTelegram extends EventEmitter {
     const list = this.faults.get(method) ?? [];
     for (let i = 0; i < count; i++) list.push(error);
     this.faults.set(method, list);
+  }
+
+  /** Make the next call of `method` hang (its body read, no answer) until the client gives up. */
+  stallNext(method: string): void {
+    this.stalls.add(method);
   }
 
   callsTo(method: string): ApiCall[] {
@@ -205,6 +211,10 @@ export class FakeTelegram extends EventEmitter {
       return this.fail(res, method, body.fields, body.files, 400, `Bad Request: ${issue?.path.join('.')}: ${issue?.message}`);
     }
     const payload = parsed.data as Record<string, unknown>;
+    if (this.stalls.delete(method)) {
+      this.record(method, payload, body.files, false, 0);
+      return; // never answered: the client's timeout ends it (close() cuts the socket)
+    }
     const fault = this.faults.get(method)?.shift();
     if (fault) {
       return this.fail(res, method, payload, body.files, fault.error_code, fault.description, fault.retry_after);
