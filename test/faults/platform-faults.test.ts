@@ -5,42 +5,26 @@
  * faults are per method).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
 import { t } from '../../src/core/i18n.js';
-import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
-import { FakeTelegram, makeUser, privateChat } from '../fakes/telegram/index.js';
-import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { TOKEN, until } from '../telegram/helpers.js';
+import { makeUser, privateChat, type FakeTelegram } from '../fakes/telegram/index.js';
+import { startTelegramStack, type TelegramStack } from '../telegram/stack.js';
 
-const prefix = uniquePrefix('platform-faults');
-let sim: NemoSim;
+let stack: TelegramStack;
 let fake: FakeTelegram;
-let runtime: Runtime;
-let bot: TelegramBot;
 
 const textsIn = (chatId: number) => fake.sent(chatId).flatMap((m) => [m.text ?? m.caption ?? '', ...m.edits]);
 const videosIn = (chatId: number) => fake.sent(chatId).filter((m) => m.kind === 'video');
 const posted = (chatId: number, text: string) => fake.sent(chatId).filter((m) => (m.text ?? m.caption ?? '').includes(text));
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 200, heartbeatMs: 40, renderStepMs: 80, anonymousTokensPerAddress: 100 });
-  fake = await FakeTelegram.start({ token: TOKEN });
-  const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_UPLOAD_TIMEOUT_MS: '1500' }));
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { telegram: createTelegramOutbox({ config, logger: silentLogger, editIntervalMs: { group: 0, direct: 0 } }) }, runWorker: true });
-  bot = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger, pollTimeoutSeconds: 1 });
-  await until(() => bot.isPolling, 5_000, 'the bot to poll');
+  stack = await startTelegramStack('platform-faults', {
+    sim: { turnMs: 200, anonymousTokensPerAddress: 100 },
+    env: { TELEGRAM_UPLOAD_TIMEOUT_MS: '1500' },
+    editIntervalMs: { group: 0, direct: 0 },
+  });
+  fake = stack.fake;
 });
-afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  await fake?.close();
-  await sim?.close();
-  await dropPrefix(prefix);
-  sim?.assertNoViolations();
-});
+afterAll(async () => stack?.close());
 
 let userSeq = 8100;
 function newUser() {
