@@ -66,15 +66,15 @@ async function startRender(d: StepDeps): Promise<void> {
   });
   await ctx.save({ renderId: used, renderStarted: true, step: 'poll', renderPolls: 0 });
   await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
-  await ctx.waitFor(pollDelay(svc, 0));
+  await ctx.waitFor(pollDelay(svc.config.RENDER_POLL_INTERVAL_MS, 0));
 }
 
 /**
  * Time before poll number `n`: 5 s, 10 s, 20 s, then every RENDER_POLL_INTERVAL_MS (30 s by default,
  * the skill's cadence), so a quick render is not held back by a full interval.
  */
-function pollDelay(svc: StepDeps['svc'], n: number): number {
-  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, RENDER_POLL_FIRST_MS * 2 ** n);
+export function pollDelay(intervalMs: number, n: number): number {
+  return Math.min(intervalMs, RENDER_POLL_FIRST_MS * 2 ** n);
 }
 
 async function poll(d: StepDeps): Promise<void> {
@@ -95,11 +95,15 @@ async function poll(d: StepDeps): Promise<void> {
     return;
   }
   const polls = (ctx.data.renderPolls ?? 0) + 1;
-  if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
+  if (polls > svc.config.RENDER_MAX_POLLS) {
+    // Stop it at Nemo too, so a render we gave up on is not left running (orphaned).
+    await svc.nemo.cancelRender(d.auth, renderId).catch((err: unknown) => ctx.log.warn({ err, renderId }, 'could not cancel the timed-out render'));
+    throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
+  }
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
   await d.outbox.sendAction(d.target, 'sending_video');
-  await ctx.waitFor(pollDelay(svc, polls));
+  await ctx.waitFor(pollDelay(svc.config.RENDER_POLL_INTERVAL_MS, polls));
 }
 
 async function download(d: StepDeps): Promise<void> {
