@@ -150,6 +150,9 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
     store.requests.push(rec);
 
     const flag = (rule: string, detail: string): void => violate(ctx, { rec }, rule, detail);
+    // The skill: never put the nmv_usr_* token in a URL (logs, proxies and browsers keep URLs).
+    const rawUrl = req.url ?? '';
+    if (/nmv_usr_/.test(rawUrl) || (token && (rawUrl.includes(token) || rawUrl.includes(encodeURIComponent(token))))) flag('token-in-url', `${rec.endpoint} URL carries the token`);
     if (!route) {
       req.resume();
       flag('route', `no such endpoint: ${method} ${path}`);

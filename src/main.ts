@@ -42,8 +42,8 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const enabled = enabledPlatforms(config);
-  for (const s of configSecrets(config)) registerSecret(s);
-  for (const p of enabled) for (const s of p.secrets(config)) registerSecret(s);
+  for (const s of configSecrets(config)) registerSecret(s, { pinned: true });
+  for (const p of enabled) for (const s of p.secrets(config)) registerSecret(s, { pinned: true });
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
   if (config.STARTUP_CHECKS) {
     const problems = await startupProblems(config);

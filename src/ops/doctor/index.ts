@@ -24,7 +24,7 @@ export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.
     out.write(`${formatChecklist(sections)}\n`);
     return 1;
   }
-  for (const s of configSecrets(config)) registerSecret(s);
+  for (const s of configSecrets(config)) registerSecret(s, { pinned: true });
   const [redis, nemo, telegram, discord] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config)]);
   const platforms = config.ROLE === 'worker' ? [] : !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN ? [fail(`ROLE=${config.ROLE} but no platform token is set`, 'set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN (or run this process with ROLE=worker)')] : [];
   const sections: Section[] = [
