@@ -7,6 +7,7 @@
  * fake answers those exactly like Telegram, validates what it reads (zod, see schemas.ts) and records
  * everything so tests can assert on calls, sent messages, edits and uploaded bytes.
  */
+import { noteChat } from '../../helpers/chat-capture.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -298,6 +299,7 @@ export class FakeTelegram extends EventEmitter {
   }
 
   private record(method: string, payload: Record<string, unknown>, files: UploadedFile[], ok: boolean, errorCode?: number): void {
+    for (const k of ['text', 'caption'] as const) if (typeof payload[k] === 'string') noteChat(payload[k]);
     this.calls.push({
       method,
       payload,
