@@ -17,7 +17,7 @@ export const SUPPORTED_LIST = SUPPORTED_EXTENSIONS.filter((e) => e !== 'jpeg').j
 /** The extension that decides the type: from the name, else from the MIME type. */
 export function extensionOf(att: Pick<Attachment, 'name' | 'mimeType'>): string | undefined {
   const fromName = path.extname(att.name).slice(1).toLowerCase();
-  if (fromName) return fromName;
+  if (/^[a-z0-9]{1,10}$/.test(fromName)) return fromName;
   return att.mimeType ? extensionForMime(att.mimeType) : undefined;
 }
 
@@ -42,7 +42,7 @@ export function safeFileName(name: string): string {
 export function uploadName(att: Pick<Attachment, 'name' | 'mimeType'>): string {
   const base = path.basename(safeFileName(att.name)).replace(/[^\w.\- ]+/g, '_') || 'file';
   if (path.extname(base)) return base;
-  const ext = extensionOf(att);
+  const ext = extensionOf({ name: base, mimeType: att.mimeType });
   return ext ? `${base}.${ext}` : base;
 }
 
