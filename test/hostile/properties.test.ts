@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeUpdate } from '../../adapters/telegram/normalize.js';
 import { decodeButtonId, fitContent } from '../../adapters/discord/payload.js';
 import { normalizeButton, normalizeMessage, type MessageFacts } from '../../adapters/discord/normalize.js';
+import { interactionMetaOf } from '../../adapters/discord/interaction-reply.js';
 import { checkAttachments, extensionOf, linkAttachments, safeFileName, uploadName } from '../../src/core/attachments.js';
 import { routeIntent } from '../../src/core/intent.js';
 import { uiLanguage } from '../../src/core/language.js';
@@ -139,6 +140,7 @@ describe('hostile input: platform updates', () => {
         if (b) expect(b.conversationKey).toBe(`discord:${m.channelId}`);
         decodeButtonId(customId);
         expect(fitContent(m.content).length).toBeLessThanOrEqual(2000);
+        interactionMetaOf({ interactionId: customId, interactionToken: m.content.slice(0, 50), applicationId: m.id, interactionKind: customId });
       }),
       RUNS,
     );
