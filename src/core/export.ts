@@ -111,24 +111,34 @@ async function download(d: StepDeps): Promise<void> {
   await d.card.stage('stage.downloading_result');
   // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
   const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}-${randomBytes(4).toString('hex')}.mp4`);
-  const res = await d.card.during('sending_video', () =>
-    svc.nemo.downloadRender(d.auth, {
-      renderId: ctx.data.renderId!,
-      outputUrl: ctx.data.outputUrl,
-      destPath: dest,
-      maxBytes: svc.config.DOWNLOAD_MAX_MB * 1024 * 1024,
-      signal: ctx.signal,
-    }),
-  );
+  let res: { bytes: number };
+  try {
+    res = await d.card.during('sending_video', () =>
+      svc.nemo.downloadRender(d.auth, {
+        renderId: ctx.data.renderId!,
+        outputUrl: ctx.data.outputUrl,
+        destPath: dest,
+        maxBytes: svc.config.DOWNLOAD_MAX_MB * 1024 * 1024,
+        signal: ctx.signal,
+      }),
+    );
+  } catch (err) {
+    // Larger than this bot may fetch, but the render has a public URL: the user gets the link.
+    if (err instanceof NemoError && err.kind === 'download_too_large' && ctx.data.outputUrl) {
+      await ctx.save({ linkOnly: true, step: 'deliver' });
+      return;
+    }
+    throw err;
+  }
   await ctx.save({ videoPath: dest, videoBytes: res.bytes, step: 'deliver' });
 }
 
 async function deliver(d: StepDeps): Promise<void> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
-  const videoPath = ctx.data.videoPath!;
+  const videoPath = ctx.data.videoPath;
   if (!(await svc.redis.exists(deliveredKey))) {
-    const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
+    const size = ctx.data.linkOnly || !videoPath ? undefined : (ctx.data.videoBytes ?? (await stat(videoPath)).size);
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
     const mention = target.isDirect ? undefined : target.userId;
@@ -136,17 +146,20 @@ async function deliver(d: StepDeps): Promise<void> {
     const sendLink = async () =>
       outbox.sendLink(target, {
         url: ctx.data.outputUrl ?? (await projectLink(d)),
-        text: t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
+        text:
+          size === undefined
+            ? t(target.lang, 'result.link_unfetched', { limit: formatBytes(svc.config.DOWNLOAD_MAX_MB * 1024 * 1024) })
+            : t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
         replyTo: ctx.data.replyTo,
         buttons,
         mentionUserId: mention,
       });
-    if (size <= limit) {
+    if (size !== undefined && size <= limit) {
       const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
       try {
         await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
-            path: videoPath,
+            path: videoPath!, // a size is known only with a file
             sizeBytes: size,
             fileName: `nemo-${ctx.data.renderId}.mp4`,
             caption: caption.slice(0, outbox.limits.captionMaxChars),
@@ -182,7 +195,7 @@ async function deliver(d: StepDeps): Promise<void> {
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
-  await rm(videoPath, { force: true });
+  if (videoPath) await rm(videoPath, { force: true });
   await ctx.save({ step: 'done', videoPath: undefined });
 }
 

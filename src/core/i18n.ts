@@ -112,6 +112,7 @@ const messages = {
   // results
   'result.caption': { en: (p: Params) => `🎬 Here is your video${p.prompt ? `: “${p.prompt}”` : ''}`, zh: (p: Params) => `🎬 你的视频${p.prompt ? `：“${p.prompt}”` : '已完成'}` },
   'result.link': { en: (p: Params) => `🎬 Your video is ready (${p.size}), larger than this chat accepts (${p.limit}), so here is a download link:`, zh: (p: Params) => `🎬 视频已完成（${p.size}），超过此聊天的上传上限（${p.limit}），请通过链接下载：` },
+  'result.link_unfetched': { en: (p: Params) => `🎬 Your video is ready. It is larger than this bot may download (${p.limit}), so here is a download link:`, zh: (p: Params) => `🎬 视频已完成。它超过了机器人可下载的大小（${p.limit}），请通过链接下载：` },
   'result.uploaded': { en: (p: Params) => `📎 Added to your project: ${p.files}. Now tell me what to make with it.`, zh: (p: Params) => `📎 已添加到项目：${p.files}。请告诉我要做成什么。` },
   'result.silent_changed': { en: (p: Params) => `✅ Done. Changes: ${p.changes}`, zh: (p: Params) => `✅ 已完成。变更：${p.changes}` },
   'result.silent_unchanged': { en: '✅ Sent to the editor. I could not see a change yet — try /status in a moment.', zh: '✅ 已提交编辑。暂未看到变化，请稍后用 /status 查看。' },

@@ -68,6 +68,8 @@ export interface ConversationJobData {
   outputUrl?: string;
   videoPath?: string;
   videoBytes?: number;
+  /** The render was larger than DOWNLOAD_MAX_MB: deliver its public URL instead of the file. */
+  linkOnly?: boolean;
   /** Times the upload of the video was rate limited and waited out. */
   deliverWaits?: number;
   failed?: boolean;

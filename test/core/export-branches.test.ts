@@ -64,11 +64,14 @@ describe('download limit', () => {
   });
   afterAll(async () => b?.close());
 
-  it('a rendered video over DOWNLOAD_MAX_MB is not fetched whole; the user is told, and the conversation goes on', async () => {
+  it('a rendered video over DOWNLOAD_MAX_MB is not fetched whole; the user gets its public link instead, and the conversation goes on', async () => {
     await b.send('d1', 'make a video of a comet');
-    await saw(b, 'd1', t('en', 'error.download_too_large'));
+    const link = await b.outbox.waitFor(() => b.outbox.in('d1').find((m) => m.kind === 'link'), 30_000);
+    expect(link.text).toContain(t('en', 'result.link_unfetched', { limit: '51 KB' }));
+    expect(link.url).toMatch(/\/cdn\/render-result\/render_.+\.mp4$/);
     expect(videos(b, 'd1')).toBe(0);
+    // Its bytes were never fetched past the limit: the output URL is the one the user got.
     await b.send('d1', 'hello');
-    await b.outbox.waitFor(() => b.outbox.in('d1').some((m) => /✅ Done/.test(m.edits.at(-1) ?? '')), 20_000);
+    await b.outbox.waitFor(() => b.outbox.in('d1').some((m) => /✅ Done/.test(m.edits.at(-1) ?? '') && m.text.includes('hello')), 20_000);
   });
 });
