@@ -84,7 +84,7 @@ export function validateFault(f: unknown): Fault {
 /** Faults that replace the endpoint's answer (run_sse and the byte endpoints handle theirs themselves). */
 async function applyGenericFault(ctx: SimContext, call: Call, fault: Fault): Promise<void> {
   const { req, res, endpoint } = call;
-  if (fault.kind !== 'drop') req.resume();
+  if (fault.kind !== 'drop' && fault.kind !== 'reset') req.resume();
   switch (fault.kind ?? 'error') {
     case 'error':
     case 'stream-error':
@@ -94,6 +94,7 @@ async function applyGenericFault(ctx: SimContext, call: Call, fault: Fault): Pro
       if (endpoint.startsWith('render_')) return sendJson(res, 404, { success: false, error: 'Render not found' });
       return sendDetail(res, 404, 'Not Found');
     case 'drop':
+    case 'reset':
       return dropConnection(req, res);
     case 'stall':
     case 'heartbeat-only':
@@ -149,6 +150,9 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
     store.requests.push(rec);
 
     const flag = (rule: string, detail: string): void => violate(ctx, { rec }, rule, detail);
+    // The skill: never put the nmv_usr_* token in a URL (logs, proxies and browsers keep URLs).
+    const rawUrl = req.url ?? '';
+    if (/nmv_usr_/.test(rawUrl) || (token && (rawUrl.includes(token) || rawUrl.includes(encodeURIComponent(token))))) flag('token-in-url', `${rec.endpoint} URL carries the token`);
     if (!route) {
       req.resume();
       flag('route', `no such endpoint: ${method} ${path}`);
@@ -188,7 +192,9 @@ export async function startNemoSim(opts: Partial<SimOptions> = {}, hooks: SimHoo
       }
     }
     const gone = clientGoneSignal(res, closing.signal);
-    let fault = store.takeFault(endpoint);
+    // Render calls and the output URL name a render: they belong to its session.
+    if (!rec.sessionId && (endpoint.startsWith('render_') || endpoint === 'output') && params[0]) rec.sessionId = store.renders.get(params[0])?.sessionId;
+    let fault = store.takeFault(endpoint, { token: rec.token, sessionId: rec.sessionId, clientId: headers['x-client-id'] });
     if (fault?.kind === 'delay') {
       if (!(await sleep(fault.delayMs ?? 1000, gone))) return void res.destroy();
       fault = undefined;

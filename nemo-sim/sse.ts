@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { requireAuth, SESSION_NOT_FOUND, violate, type Call, type SimContext } from './context.js';
-import { cutConnection, flood, isRecord, sendDetail, sendError, sendJson, sleep, stallForever } from './http.js';
+import { cutConnection, dropConnection, flood, isRecord, sendDetail, sendError, sendJson, sleep, stallForever } from './http.js';
 import type { Account } from './store.js';
 import { adkEvent, buildPlan, classifyTurn, type TurnPlan } from './turns.js';
 import type { Fault, HeartbeatForm, SimSession } from './types.js';
@@ -141,6 +141,7 @@ export async function handleRunSse(ctx: SimContext, call: Call): Promise<void> {
     return;
   }
   if (fault?.kind === 'not-found') return sendDetail(res, 404, SESSION_NOT_FOUND);
+  if (fault?.kind === 'reset') return dropConnection(call.req, res);
 
   if (ctx.opts.requireSkillHeaders && !/text\/event-stream/i.test(call.rec.headers['accept'] ?? '')) {
     violate(ctx, call, 'accept-sse', `run_sse with Accept: ${call.rec.headers['accept'] ?? '(none)'}`);

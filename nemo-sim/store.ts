@@ -169,9 +169,11 @@ export class SimStore {
     this.faults = [];
   }
 
-  /** Consume one hit of the oldest fault queued for this endpoint. */
-  takeFault(endpoint: EndpointName): Fault | undefined {
-    const i = this.faults.findIndex((f) => f.endpoint === endpoint);
+  /** Consume one hit of the oldest fault queued for this endpoint (and this call, when scoped). */
+  takeFault(endpoint: EndpointName, call: { token?: string; sessionId?: string; clientId?: string } = {}): Fault | undefined {
+    const inScope = (f: Fault): boolean =>
+      !f.scope || ((f.scope.token === undefined || f.scope.token === call.token) && (f.scope.sessionId === undefined || f.scope.sessionId === call.sessionId) && (f.scope.clientId === undefined || f.scope.clientId === call.clientId));
+    const i = this.faults.findIndex((f) => f.endpoint === endpoint && inScope(f));
     if (i < 0) return undefined;
     const f = this.faults[i]!;
     f.left--;

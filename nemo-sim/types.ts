@@ -130,9 +130,10 @@ export type TurnKind = 'generate' | 'edit-text' | 'edit-silent' | 'question' | '
 export const TURN_KINDS: readonly TurnKind[] = ['generate', 'edit-text', 'edit-silent', 'question', 'chat', 'gui'];
 
 export type FaultKind =
-  | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay';
+  | 'error' | 'not-found' | 'drop' | 'stall' | 'heartbeat-only' | 'garbage' | 'flood' | 'stream-error' | 'delay' | 'reset';
+/** 'reset': the connection is cut before any answer (a network failure; on /run_sse the turn never starts). */
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'error', 'not-found', 'drop', 'stall', 'heartbeat-only', 'garbage', 'flood', 'stream-error', 'delay',
+  'error', 'not-found', 'drop', 'stall', 'heartbeat-only', 'garbage', 'flood', 'stream-error', 'delay', 'reset',
 ];
 
 export interface Fault {
@@ -152,6 +153,12 @@ export interface Fault {
   delayMs?: number;
   /** 'stream-error' form override. */
   form?: 'legacy' | 'system';
+  /**
+   * Only calls of one conversation match (every field given must equal): its Bearer token, its
+   * session (render calls and the output URL are matched through their render's session) or its
+   * X-Client-Id. Lets tests fault many conversations at once without stealing each other's faults.
+   */
+  scope?: { token?: string; sessionId?: string; clientId?: string };
 }
 
 export interface UploadRecord {

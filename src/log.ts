@@ -19,6 +19,8 @@ const REDACTED = '[redacted]';
  */
 const TOKEN_PATTERNS: RegExp[] = [
   /nmv_usr_[A-Za-z0-9_-]+/g, // Nemo user / anonymous tokens
+  /\bclm_[A-Za-z0-9_-]{6,}/g, // Nemo claim tokens (a browser login to the project)
+  /\bnemo-bot-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, // our anonymous client ids (they re-issue tokens)
   /\b(Bearer|Bot)\s+[A-Za-z0-9._~+/=-]{8,}/gi, // authorization header values
 ];
 
@@ -31,21 +33,56 @@ export function registerTokenPattern(pattern: RegExp): void {
   if (!TOKEN_PATTERNS.some((p) => p.source === pattern.source && p.flags === pattern.flags)) TOKEN_PATTERNS.splice(TOKEN_PATTERNS.length - 1, 0, pattern);
 }
 
-const registeredSecrets = new Set<string>();
+/**
+ * Exact secrets. The configuration's (`pinned`) are kept for the life of the process; values met at
+ * run time (per-conversation tokens, client ids, claim tokens) are mostly token-shaped, so a pattern
+ * already scrubs them and they are not stored at all; any other is kept in a small LRU set. So the
+ * cost of `scrub` does not grow with the number of conversations.
+ */
+/** Secret → its URL-encoded form when that differs (computed once, not per log line). */
+const pinnedSecrets = new Map<string, string | undefined>();
+const runtimeSecrets = new Map<string, string | undefined>();
+const encodedForm = (v: string): string | undefined => (encodeURIComponent(v) === v ? undefined : encodeURIComponent(v));
+export const MAX_RUNTIME_SECRETS = 256;
 
-/** Register exact secret values (tokens from config, per-conversation anonymous tokens). */
-export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 6) registeredSecrets.add(value);
+function coveredByPattern(value: string): boolean {
+  return TOKEN_PATTERNS.some((re) => {
+    re.lastIndex = 0;
+    const m = re.exec(value);
+    re.lastIndex = 0;
+    return m !== null && m[0] === value;
+  });
+}
+
+/** Register an exact secret value: `pinned` for configuration secrets, else a bounded run-time one. */
+export function registerSecret(value: string | undefined | null, opts: { pinned?: boolean } = {}): void {
+  if (!value || value.length < 6 || pinnedSecrets.has(value) || coveredByPattern(value)) return;
+  runtimeSecrets.delete(value);
+  if (opts.pinned) {
+    pinnedSecrets.set(value, encodedForm(value));
+    return;
+  }
+  runtimeSecrets.set(value, encodedForm(value)); // newest last: the oldest goes first
+  if (runtimeSecrets.size > MAX_RUNTIME_SECRETS) runtimeSecrets.delete(runtimeSecrets.keys().next().value!);
+}
+
+/** How many exact secrets `scrub` checks (tests assert it stays bounded). */
+export function secretSetSize(): number {
+  return pinnedSecrets.size + runtimeSecrets.size;
+}
+
+function scrubExact(text: string, secrets: Map<string, string | undefined>): string {
+  let out = text;
+  for (const [secret, encoded] of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (encoded !== undefined && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
+  }
+  return out;
 }
 
 /** Remove every secret and token-shaped substring from `text`. */
 export function scrub(text: string): string {
-  let out = text;
-  for (const secret of registeredSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
-  }
+  let out = scrubExact(scrubExact(text, pinnedSecrets), runtimeSecrets);
   for (const re of TOKEN_PATTERNS) out = out.replace(re, (m, prefix?: string) => (prefix === 'bot' ? `bot${REDACTED}` : REDACTED));
   return out;
 }

@@ -43,7 +43,7 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const enabled = enabledPlatforms(config);
-  for (const s of configSecrets(config)) registerSecret(s); // NEMO_TOKEN and every platform's secrets
+  for (const s of configSecrets(config)) registerSecret(s, { pinned: true }); // NEMO_TOKEN and every platform's secrets
   const log: Logger = createLogger({ level: config.LOG_LEVEL, name: `nemo-bot:${config.ROLE}` });
   if (config.STARTUP_CHECKS) {
     const problems = await startupProblems(config);

@@ -21,7 +21,7 @@ const port = parentPort;
 if (!port) throw new Error('src/worker-thread.ts runs as a worker thread (started by src/main.ts)');
 
 const config = loadConfig((workerData as { env: NodeJS.ProcessEnv }).env);
-for (const s of configSecrets(config)) registerSecret(s);
+for (const s of configSecrets(config)) registerSecret(s, { pinned: true });
 const log = createLogger({ level: config.LOG_LEVEL, name: 'nemo-bot:worker-thread' });
 const metrics = new Metrics();
 const runtime = await startRuntime({ config, logger: log, outboxes: createOutboxes(config, log), runWorker: true, metrics });

@@ -83,7 +83,7 @@ export async function startDiscordBot(opts: StartDiscordBotOptions): Promise<Dis
   const { config, ingress, redis } = opts;
   const logger = opts.logger.child({ platform: 'discord' });
   if (!config.DISCORD_TOKEN) throw new Error('DISCORD_TOKEN is not set');
-  registerSecret(config.DISCORD_TOKEN);
+  registerSecret(config.DISCORD_TOKEN, { pinned: true });
   const { rest } = createRestClients({ config, logger });
 
   logIntentChoice(config, logger);

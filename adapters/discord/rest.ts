@@ -69,7 +69,7 @@ function makeRest(config: Config, token: string, logger: Logger, globalRequestsP
 export function createRestClients(opts: RestClientOptions): DiscordRestClients {
   const token = opts.config.DISCORD_TOKEN;
   if (!token) throw new Error('DISCORD_TOKEN is not set');
-  registerSecret(token);
+  registerSecret(token, { pinned: true });
   registerTokenPattern(DISCORD_TOKEN_PATTERN); // also when this adapter is used without the registry
   return {
     rest: makeRest(opts.config, token, opts.logger),

@@ -54,9 +54,9 @@ function withNetworkRetries(prev: AnyCall): AnyCall {
 export function createApi(config: Config): Api {
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('TELEGRAM_BOT_TOKEN is not set');
-  registerSecret(token);
+  registerSecret(token, { pinned: true });
   registerTokenPattern(TELEGRAM_TOKEN_PATTERN); // also when this adapter is used without the registry
-  registerSecret(config.TELEGRAM_WEBHOOK_SECRET);
+  registerSecret(config.TELEGRAM_WEBHOOK_SECRET, { pinned: true });
   const api = new Api(token, { apiRoot: config.TELEGRAM_API_ROOT });
   api.config.use(retryPolicy());
   return api;

@@ -11,6 +11,7 @@ import type { CallbackQuery, Message, MessageEntity, PhotoSize, Update } from 'g
 import { BUTTON_PREFIX, conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
 import { parseCommand } from './commands.js';
 import { extensionForMime } from '../../src/media-types.js';
+import { isReadableUpdate } from './update-shape.js';
 
 /** The two facts about ourselves that addressing depends on (from getMe). */
 export interface BotIdentity {
@@ -34,6 +35,7 @@ export type Normalized =
 type ChatMessage = Message & { chat: { type: 'private' | 'group' | 'supergroup' } };
 
 export function normalizeUpdate(update: Update, bot: BotIdentity, now = Date.now()): Normalized {
+  if (!isReadableUpdate(update)) return { kind: 'ignore', reason: 'malformed update' };
   if (update.callback_query) return normalizeCallback(update.callback_query, now);
   const msg = update.message;
   if (!msg) return { kind: 'ignore', reason: 'unsupported update type' };

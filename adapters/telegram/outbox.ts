@@ -125,7 +125,9 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
           ...(markup ? { reply_markup: markup } : {}),
           ...threadOf(target),
           ...replyOf(video.replyTo),
-        });
+          // A hung upload ends at a deadline that grows with the size (grammY's own is 500 s for any call).
+          // grammY types its signal with the abort-controller polyfill; Node's is compatible at runtime.
+        }, AbortSignal.timeout(config.TELEGRAM_UPLOAD_TIMEOUT_MS + Math.ceil(video.sizeBytes / (256 * 1024)) * 1000) as Parameters<Api['sendVideo']>[3]);
         return { chatId: target.chatId, messageId: String(m.message_id) };
       } catch (err) {
         throw toTelegramError(err, 'sendVideo');

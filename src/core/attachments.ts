@@ -17,15 +17,32 @@ export const SUPPORTED_LIST = SUPPORTED_EXTENSIONS.filter((e) => e !== 'jpeg').j
 /** The extension that decides the type: from the name, else from the MIME type. */
 export function extensionOf(att: Pick<Attachment, 'name' | 'mimeType'>): string | undefined {
   const fromName = path.extname(att.name).slice(1).toLowerCase();
-  if (fromName) return fromName;
+  if (/^[a-z0-9]{1,10}$/.test(fromName)) return fromName;
   return att.mimeType ? extensionForMime(att.mimeType) : undefined;
+}
+
+/** Control, format (bidi marks, zero-width) and lone-surrogate characters: never part of a name we use. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}]/gu;
+const MAX_NAME_CHARS = 100;
+
+/**
+ * A user's file name made safe to show and to use: no directories (`../`, `C:\`), no control or
+ * invisible characters, no leading dots, at most 100 characters (the extension kept). Applied once,
+ * where a message enters the core.
+ */
+export function safeFileName(name: string): string {
+  const base = (name.replace(INVISIBLE, '').split(/[\\/]/).pop() ?? '').replace(/^[\s.]+|[\s.]+$/g, '').replace(/\s+/g, ' ');
+  if (!base) return 'file';
+  if ([...base].length <= MAX_NAME_CHARS) return base;
+  const ext = path.extname(base).slice(0, 12);
+  return [...base.slice(0, base.length - ext.length)].slice(0, MAX_NAME_CHARS - ext.length).join('') + ext;
 }
 
 /** A file name Nemo will accept: keeps the user's name, adding the extension the MIME type implies. */
 export function uploadName(att: Pick<Attachment, 'name' | 'mimeType'>): string {
-  const base = path.basename(att.name).replace(/[^\w.\- ]+/g, '_') || 'file';
+  const base = path.basename(safeFileName(att.name)).replace(/[^\w.\- ]+/g, '_') || 'file';
   if (path.extname(base)) return base;
-  const ext = extensionOf(att);
+  const ext = extensionOf({ name: base, mimeType: att.mimeType });
   return ext ? `${base}.${ext}` : base;
 }
 

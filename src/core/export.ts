@@ -14,7 +14,7 @@ import { NemoError } from '../nemo/errors.js';
 import { formatBytes, t } from './i18n.js';
 import { goTo, waitFor, type StepDeps, type StepOutcome } from './job-context.js';
 import { resultButtons } from './replies.js';
-import { outboxErrorKind, type OutboxError } from './outbox.js';
+import { DeliveryUncertainError, OutboxError, outboxErrorKind } from './outbox.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 /** Step `export`: start the render (or find the one a crashed run started). */
@@ -51,15 +51,15 @@ export async function startRender(d: StepDeps): Promise<StepOutcome> {
   });
   // The id is saved before the POST, so a crash before the transition is saved polls it (above).
   await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
-  return goTo('poll', { renderId: used, renderStarted: true, renderPolls: 0 }, waitFor(pollDelay(svc, 0)));
+  return goTo('poll', { renderId: used, renderStarted: true, renderPolls: 0 }, waitFor(pollDelay(svc.config.RENDER_POLL_INTERVAL_MS, 0)));
 }
 
 /**
  * Time before poll number `n`: 5 s, 10 s, 20 s, then every RENDER_POLL_INTERVAL_MS (30 s by default,
  * the skill's cadence), so a quick render is not held back by a full interval.
  */
-function pollDelay(svc: StepDeps['svc'], n: number): number {
-  return Math.min(svc.config.RENDER_POLL_INTERVAL_MS, RENDER_POLL_FIRST_MS * 2 ** n);
+export function pollDelay(intervalMs: number, n: number): number {
+  return Math.min(intervalMs, RENDER_POLL_FIRST_MS * 2 ** n);
 }
 
 /** Step `poll`: one status check of the render; waits between checks hold no worker slot. */
@@ -77,11 +77,15 @@ export async function poll(d: StepDeps): Promise<StepOutcome> {
     return goTo('export', { renderAttempt: 1, renderId: undefined, renderStarted: false });
   }
   const polls = (ctx.data.renderPolls ?? 0) + 1;
-  if (polls > svc.config.RENDER_MAX_POLLS) throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
+  if (polls > svc.config.RENDER_MAX_POLLS) {
+    // Stop it at Nemo too, so a render we gave up on is not left running (orphaned).
+    await svc.nemo.cancelRender(d.auth, renderId).catch((err: unknown) => ctx.log.warn({ err, renderId }, 'could not cancel the timed-out render'));
+    throw new NemoError({ kind: 'render_timeout', message: `render ${renderId} not done after ${polls} polls` });
+  }
   await ctx.save({ renderPolls: polls });
   await d.card.stage('stage.rendering', { progress: status.progress });
   await d.outbox.sendAction(d.target, 'sending_video');
-  return waitFor(pollDelay(svc, polls));
+  return waitFor(pollDelay(svc.config.RENDER_POLL_INTERVAL_MS, polls));
 }
 
 /** Step `download`: fetch the rendered MP4 into a file of this run's own. */
@@ -90,15 +94,24 @@ export async function download(d: StepDeps): Promise<StepOutcome> {
   await d.card.stage('stage.downloading_result');
   // A file of this run's own: a second run of the job (after a lost lock) never clobbers or deletes it.
   const dest = path.join(svc.tempDir, `${ctx.id}-${ctx.data.renderId}-${randomBytes(4).toString('hex')}.mp4`);
-  const res = await d.card.during('sending_video', () =>
-    svc.nemo.downloadRender(d.auth, {
-      renderId: ctx.data.renderId!,
-      outputUrl: ctx.data.outputUrl,
-      destPath: dest,
-      maxBytes: svc.config.DOWNLOAD_MAX_MB * 1024 * 1024,
-      signal: ctx.signal,
-    }),
-  );
+  let res: { bytes: number };
+  try {
+    res = await d.card.during('sending_video', () =>
+      svc.nemo.downloadRender(d.auth, {
+        renderId: ctx.data.renderId!,
+        outputUrl: ctx.data.outputUrl,
+        destPath: dest,
+        maxBytes: svc.config.DOWNLOAD_MAX_MB * 1024 * 1024,
+        signal: ctx.signal,
+      }),
+    );
+  } catch (err) {
+    // Larger than this bot may fetch, but the render has a public URL: the user gets the link.
+    if (err instanceof NemoError && err.kind === 'download_too_large' && ctx.data.outputUrl) {
+      return goTo('deliver', { linkOnly: true });
+    }
+    throw err;
+  }
   return goTo('deliver', { videoPath: dest, videoBytes: res.bytes });
 }
 
@@ -106,9 +119,9 @@ export async function download(d: StepDeps): Promise<StepOutcome> {
 export async function deliver(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
-  const videoPath = ctx.data.videoPath!;
+  const videoPath = ctx.data.videoPath;
   if (!(await svc.redis.exists(deliveredKey))) {
-    const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
+    const size = ctx.data.linkOnly || !videoPath ? undefined : (ctx.data.videoBytes ?? (await stat(videoPath)).size);
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
     const mention = target.isDirect ? undefined : target.userId;
@@ -116,17 +129,20 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     const sendLink = async () =>
       outbox.sendLink(target, {
         url: ctx.data.outputUrl ?? (await projectLink(d)),
-        text: t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
+        text:
+          size === undefined
+            ? t(target.lang, 'result.link_unfetched', { limit: formatBytes(svc.config.DOWNLOAD_MAX_MB * 1024 * 1024) })
+            : t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
         replyTo: ctx.data.replyTo,
         buttons,
         mentionUserId: mention,
       });
-    if (size <= limit) {
+    if (size !== undefined && size <= limit) {
       const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
       try {
         await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
-            path: videoPath,
+            path: videoPath!, // a size is known only with a file
             sizeBytes: size,
             fileName: `nemo-${ctx.data.renderId}.mp4`,
             caption: caption.slice(0, outbox.limits.captionMaxChars),
@@ -138,8 +154,9 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
       } catch (err) {
         if (ctx.signal.aborted) throw err; // cancelled or shutting down: never fall back to a link
         const kind = outboxErrorKind(err);
-        // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
-        if (kind === 'too_large' || kind === 'forbidden') {
+        // The chat refused the file (too large for it after all, no permission to attach, or any other
+        // refusal that posted nothing, like a type it would not take): a link still works.
+        if (kind === 'too_large' || kind === 'forbidden' || kind === 'permanent') {
           ctx.log.warn({ err, kind }, 'video upload refused; posting a link instead');
           await sendLink();
         } else if (kind === 'rate_limited' && (ctx.data.deliverWaits ?? 0) < MAX_DELIVER_RATE_LIMIT_WAITS) {
@@ -149,6 +166,8 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
           await ctx.save({ deliverWaits: (ctx.data.deliverWaits ?? 0) + 1 });
           return waitFor(waitMs);
         } else {
+          // An upload that broke off (a 5xx, a timeout) may have reached the chat: never repeated, the user is told.
+          if (err instanceof OutboxError && err.mayHavePosted) throw new DeliveryUncertainError(err);
           // transient: the queue retries it if it cannot have posted (failures.ts isTransient); anything else fails the job.
           throw err;
         }
@@ -159,7 +178,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
-  await rm(videoPath, { force: true });
+  if (videoPath) await rm(videoPath, { force: true });
   return goTo('done', { videoPath: undefined });
 }
 

@@ -5,8 +5,9 @@
 import { NemoError } from '../nemo/errors.js';
 import { SUPPORTED_LIST } from './attachments.js';
 import { t } from './i18n.js';
-import { InputTooLargeError } from './inputs.js';
-import { OutboxError } from './outbox.js';
+import { InputFetchError, InputTooLargeError } from './inputs.js';
+import { DeliveryUncertainError, OutboxError } from './outbox.js';
+import { FileMismatchError } from './sniff.js';
 
 export function userMessageFor(err: unknown, lang: string): string {
   if (err instanceof NemoError) {
@@ -20,6 +21,13 @@ export function userMessageFor(err: unknown, lang: string): string {
     });
   }
   if (err instanceof InputTooLargeError) return t(lang, 'error.file_too_large', { maxMb: 200 });
+  if (err instanceof InputFetchError) return t(lang, 'error.input_fetch', { fileName: err.fileName });
+  if (err instanceof FileMismatchError) {
+    return err.actual
+      ? t(lang, 'error.file_mismatch', { fileName: err.fileName, actual: err.actual, types: SUPPORTED_LIST })
+      : t(lang, 'error.unsupported_file', { fileName: err.fileName, types: SUPPORTED_LIST });
+  }
+  if (err instanceof DeliveryUncertainError) return t(lang, 'error.delivery_uncertain');
   if (err instanceof Error && err.name === 'AbortError') return t(lang, 'error.cancelled');
   return t(lang, 'error.internal');
 }
@@ -29,5 +37,6 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof NemoError) return err.retryable;
   // A platform that was busy or unreachable, for a call that cannot have posted anything.
   if (err instanceof OutboxError) return err.safeToRetry;
+  if (err instanceof InputFetchError) return err.transient;
   return false;
 }

@@ -52,6 +52,9 @@ const FILE_ICONS: Readonly<Record<string, string>> = { video: '🎞️', audio: 
 
 const messages = {
   ...errors,
+  'error.delivery_uncertain': { en: '📤 Sending the video broke off partway, so it may or may not have arrived. If you do not see it, send "export" to get it again.', zh: '📤 视频发送中途中断，可能已送达也可能没有。如果没看到，请发送“导出”重新获取。' },
+  'error.input_fetch': { en: (p: Params) => `📎 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat. Please send it again.`, zh: (p: Params) => `📎 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}，请重新发送。` },
+  'error.file_mismatch': { en: (p: Params) => `📎 ${p.fileName ? `"${p.fileName}"` : 'That file'} is not what its name says (it looks like ${p.actual}). I accept: ${p.types}.`, zh: (p: Params) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}的内容与文件名不符（看起来是 ${p.actual}）。支持：${p.types}。` },
   'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
   'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
   'refuse.user_full': { en: (p: Params) => `🙋 You already have ${p.count} waiting. I'll take more once one of them finishes (or /cancel one).`, zh: (p: Params) => `🙋 你已有 ${p.count} 个任务在排队。请等其中一个完成后再发送（或用 /cancel 取消）。` },
@@ -111,6 +114,7 @@ const messages = {
   // results
   'result.caption': { en: (p: Params) => `🎬 Here is your video${p.prompt ? `: “${p.prompt}”` : ''}`, zh: (p: Params) => `🎬 你的视频${p.prompt ? `：“${p.prompt}”` : '已完成'}` },
   'result.link': { en: (p: Params) => `🎬 Your video is ready (${p.size}), larger than this chat accepts (${p.limit}), so here is a download link:`, zh: (p: Params) => `🎬 视频已完成（${p.size}），超过此聊天的上传上限（${p.limit}），请通过链接下载：` },
+  'result.link_unfetched': { en: (p: Params) => `🎬 Your video is ready. It is larger than this bot may download (${p.limit}), so here is a download link:`, zh: (p: Params) => `🎬 视频已完成。它超过了机器人可下载的大小（${p.limit}），请通过链接下载：` },
   'result.uploaded': { en: (p: Params) => `📎 Added to your project: ${p.files}. Now tell me what to make with it.`, zh: (p: Params) => `📎 已添加到项目：${p.files}。请告诉我要做成什么。` },
   'result.silent_changed': { en: (p: Params) => `✅ Done. Changes: ${p.changes}`, zh: (p: Params) => `✅ 已完成。变更：${p.changes}` },
   'result.silent_unchanged': { en: '✅ Sent to the editor. I could not see a change yet — try /status in a moment.', zh: '✅ 已提交编辑。暂未看到变化，请稍后用 /status 查看。' },

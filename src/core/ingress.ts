@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
+import { checkAttachments, linkAttachments, safeFileName, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
 import { cancelConversation } from './cancel.js';
 import { cardText, formatBytes, t } from './i18n.js';
@@ -78,7 +78,8 @@ export class Ingress implements ConversationIngress {
 
     let intent = routeIntent(msg);
     let prompt = '';
-    let attachments: Attachment[] = msg.attachments;
+    // File names are made safe once, here, before anything shows or uses them.
+    let attachments: Attachment[] = msg.attachments.map((a) => ({ ...a, name: safeFileName(a.name) }));
     if (intent.kind === 'button') {
       const action = await deps.buttons.resolve(intent.id);
       if (!action) return say(t(lang, 'button.expired'));

@@ -56,6 +56,8 @@ export interface ConversationJobData {
   recoverChecks?: number;
   /** Project fingerprint at the last recovery check, to see whether a changed project has settled. */
   recoverSeen?: string;
+  /** How the stream was lost: what the user is told when the project never changes. */
+  lostWith?: 'stream_stalled' | 'stream_idle' | 'stream_timeout' | 'stream_dropped';
   replied?: boolean;
   // --- export -------------------------------------------------------------------------------
   /** Export after the turn when it left a ready draft (AUTO_EXPORT). */
@@ -68,6 +70,8 @@ export interface ConversationJobData {
   outputUrl?: string;
   videoPath?: string;
   videoBytes?: number;
+  /** The render was larger than DOWNLOAD_MAX_MB: deliver its public URL instead of the file. */
+  linkOnly?: boolean;
   /** Times the upload of the video was rate limited and waited out. */
   deliverWaits?: number;
   failed?: boolean;

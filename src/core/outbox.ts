@@ -110,6 +110,14 @@ export class OutboxError extends Error {
   }
 }
 
+/** A video upload that broke off after it may have reached the chat: not repeated, and the user is told so. */
+export class DeliveryUncertainError extends Error {
+  override readonly name = 'DeliveryUncertainError';
+  constructor(cause: unknown) {
+    super('the video upload broke off after it may have been posted', { cause });
+  }
+}
+
 /** The kind of an outbox failure (`undefined` for anything that is not an `OutboxError`). */
 export function outboxErrorKind(err: unknown): OutboxErrorKind | undefined {
   return err instanceof OutboxError ? err.kind : undefined;

@@ -3,7 +3,9 @@
  * links are handed over by URL. Saved as done before the message is sent, so a resumed turn does not
  * upload twice.
  */
+import { extensionOf } from './attachments.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
+import { assertContentMatches } from './sniff.js';
 import type { StepDeps } from './job-context.js';
 import type { SessionRecord } from './sessions.js';
 
@@ -17,7 +19,12 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
     if (files.length) {
       await d.card.stage('stage.downloading');
       const max = svc.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024;
-      for (const att of files) inputs.push(await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal));
+      for (const att of files) {
+        const input = await fetchInput(att, d.outbox, svc.tempDir, max, ctx.signal);
+        inputs.push(input);
+        // The first bytes must agree with the name: a lying or empty file never reaches Nemo.
+        await assertContentMatches(input.path, att.name, extensionOf(att) ?? '');
+      }
       await d.card.stage('stage.uploading');
       await d.card.during('sending_file', () =>
         svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),

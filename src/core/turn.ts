@@ -14,6 +14,7 @@ import { t, timelineWords } from './i18n.js';
 import { OutboxError } from './outbox.js';
 import { uploadIfNeeded } from './turn-upload.js';
 import { waitFor, type StepDeps, type Wait } from './job-context.js';
+import type { ConversationJobData } from './job-data.js';
 import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 import { GATE_RECHECK_MS } from './turn-gate.js';
@@ -91,7 +92,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
       }
       if (err instanceof NemoError && ctx.data.turnSentAt && RECOVERABLE.has(err.kind)) {
         ctx.log.warn({ err }, 'turn stream lost; recovering from project state');
-        await ctx.save({ recoverChecks: 0 });
+        await ctx.save({ recoverChecks: 0, lostWith: LOST_WITH.has(err.kind) ? (err.kind as NonNullable<ConversationJobData['lostWith']>) : 'stream_dropped' });
         await d.card.stage('stage.recovering');
         return waitFor(d.svc.config.TURN_RECOVERY_FIRST_MS);
       }
@@ -106,6 +107,9 @@ const GENERATION_TOOL = /generat|animat|image_to_video|text_to_video/i;
 
 /** Failures after the message was sent that the project state can still resolve. */
 const RECOVERABLE: ReadonlySet<string> = new Set(['stream_dropped', 'stream_stalled', 'stream_timeout', 'stream_idle', 'network', 'backend']);
+
+/** Stream failures the user is told about by name when the project never changed (the rest read as a drop). */
+const LOST_WITH: ReadonlySet<string> = new Set(['stream_stalled', 'stream_timeout', 'stream_idle']);
 
 /** 1002: forget the session (the loop makes a new one) and tell the user once. */
 async function renewSession(d: StepDeps): Promise<void> {
@@ -244,7 +248,7 @@ async function recover(d: StepDeps): Promise<TurnOutcome> {
   }
   await ctx.save({ recoverChecks: checks, recoverSeen: changed ? fingerprint : undefined });
   if (!changed && checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
-    throw new NemoError({ kind: 'stream_dropped', message: `project unchanged after ${checks} checks` });
+    throw new NemoError({ kind: ctx.data.lostWith ?? 'stream_dropped', message: `project unchanged after ${checks} checks` });
   }
   return waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
 }

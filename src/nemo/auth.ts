@@ -46,7 +46,7 @@ export class AuthRecovery {
 
   async anonymousToken(clientId?: string, signal?: AbortSignal): Promise<NemoCredential & { clientId: string }> {
     // The client id re-issues tokens for the same anonymous user once one expires: treat it as a secret.
-    let id = clientId || randomUUID();
+    let id = clientId || `nemo-bot-${randomUUID()}`;
     registerSecret(id);
     let newIdTried = false;
     for (;;) {
@@ -59,7 +59,7 @@ export class AuthRecovery {
       } catch (err) {
         if (isNemoError(err) && err.kind === 'missing_client_id' && !newIdTried) {
           newIdTried = true;
-          id = randomUUID();
+          id = `nemo-bot-${randomUUID()}`;
           registerSecret(id);
           this.http.logger.warn({ endpoint: 'anonymous_token' }, 'nemo: 400 on anonymous-token, retrying once with a new client id');
           continue;

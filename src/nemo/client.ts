@@ -37,7 +37,7 @@ export interface NemoClientExtras {
 
 /** Map the validated config onto client options (units converted: KB/MB → bytes). */
 export function nemoClientOptionsFromConfig(cfg: Config, logger?: Logger): NemoClientOptions {
-  registerSecret(cfg.NEMO_TOKEN);
+  registerSecret(cfg.NEMO_TOKEN, { pinned: true });
   return {
     apiUrl: cfg.NEMO_API_URL,
     webUrl: cfg.NEMO_WEB_URL,

@@ -12,7 +12,8 @@ describe('turn recovery from project state', () => {
     // Raw clip at 2 s, music at 4 s; state checks at 2.5 s, 5 s, 7.5 s.
     b = await startBench('recovery', {
       sim: { turnMs: 4000, generationStages: 2 },
-      env: { TURN_RECOVERY_FIRST_MS: '2500', TURN_RECOVERY_INTERVAL_MS: '2500', STILL_WORKING_INTERVAL_MS: '60000' },
+      // A stream open longer than 3 s times out (the generation itself takes 4 s).
+      env: { TURN_RECOVERY_FIRST_MS: '2500', TURN_RECOVERY_INTERVAL_MS: '2500', STILL_WORKING_INTERVAL_MS: '60000', NEMO_SSE_TIMEOUT_MS: '3000' },
     });
   });
   afterAll(async () => b?.close());
@@ -26,6 +27,15 @@ describe('turn recovery from project state', () => {
     expect(b.outbox.textsIn('r1').some((t) => t.includes('connection dropped, but the project changed'))).toBe(true);
     const draft = (b.sim.requestsTo('render_start')[0]!.body as { draft: { t: unknown[] } }).draft;
     expect(draft.t).toHaveLength(2); // video + music, not the raw clip alone
+  }, 40_000);
+
+  it('a stream that hits NEMO_SSE_TIMEOUT_MS is followed from the state, not re-sent: the work went through, the video comes', async () => {
+    const turns = b.sim.requestsTo('run_sse').length;
+    await b.send('r3', 'make a video of a glacier');
+    const video = await b.outbox.waitFor(() => b.outbox.in('r3').find((m) => m.kind === 'video'), 30_000);
+    expect(video.videoBytes!.equals(b.sim.fixture.bytes)).toBe(true);
+    expect(b.sim.requestsTo('run_sse').length).toBe(turns + 1);
+    expect(b.outbox.textsIn('r3').some((t) => t.includes('connection dropped, but the project changed'))).toBe(true);
   }, 40_000);
 
   it('gives up after 5 unchanged state checks, says so, and never re-sends', async () => {

@@ -3,7 +3,7 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, registerSecret, scrub } from '../../src/log.js';
+import { createLogger, MAX_RUNTIME_SECRETS, registerSecret, scrub, secretSetSize } from '../../src/log.js';
 // The platforms' token shapes come with their registration (PlatformAdapter.tokenPatterns).
 import { registerPlatform } from '../../src/platforms/registry.js';
 
@@ -29,6 +29,21 @@ describe('log redaction', () => {
     const s = scrub(`Bearer ${NEMO} https://api.telegram.org/bot${TELEGRAM}/getMe Bot ${DISCORD} ${CUSTOM} ${encodeURIComponent(CUSTOM)}`);
     for (const secret of [NEMO, TELEGRAM, DISCORD, CUSTOM]) expect(s).not.toContain(secret);
     expect(s).toContain('https://api.telegram.org/bot[redacted]/getMe');
+  });
+
+  it('the exact-secret set stays bounded: token-shaped values are left to the patterns, the rest is an LRU; config secrets stay', () => {
+    registerSecret('pinned-config-secret-value', { pinned: true });
+    const start = secretSetSize();
+    for (let i = 0; i < 5_000; i++) {
+      registerSecret(`nmv_usr_anon_${i.toString(16).padStart(24, '0')}`);
+      registerSecret(`nemo-bot-0000${i.toString(16).padStart(4, '0')}-1111-2222-3333-444455556666`);
+      registerSecret(`clm_${i.toString(16).padStart(12, '0')}`);
+    }
+    expect(secretSetSize()).toBe(start); // all token-shaped: scrubbed by pattern, not stored
+    expect(scrub('nmv_usr_anon_000000000000000000000001 nemo-bot-00000001-1111-2222-3333-444455556666 clm_000000000001')).toBe('[redacted] [redacted] [redacted]');
+    for (let i = 0; i < 5_000; i++) registerSecret(`odd-shaped-${i}`);
+    expect(secretSetSize()).toBeLessThanOrEqual(start + MAX_RUNTIME_SECRETS);
+    expect(scrub('odd-shaped-4999 and pinned-config-secret-value')).toBe('[redacted] and [redacted]'); // the newest and the pinned are kept
   });
 
   it('scrubs the token shape a registered platform states', () => {

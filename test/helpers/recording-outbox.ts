@@ -3,6 +3,7 @@
  * can assert what a user would have seen: texts, edits, deletions, videos (with their bytes), links.
  */
 import { readFile } from 'node:fs/promises';
+import { noteChat } from './chat-capture.js';
 import type { Attachment } from '../../src/core/message.js';
 import { OutboxError, type Button, type ChatAction, type ChatTarget, type LinkPayload, type MessageRef, type Outbox, type OutboxLimits, type SendOptions, type VideoPayload } from '../../src/core/outbox.js';
 
@@ -35,6 +36,7 @@ export class RecordingOutbox implements Outbox {
 
   private add(target: ChatTarget, m: Omit<RecordedMessage, 'id' | 'chatId' | 'edits' | 'deleted' | 'at'>): MessageRef {
     const id = String(++this.seq);
+    noteChat(`${m.text}${m.url ? ` ${m.url}` : ''}`);
     this.messages.push({ id, chatId: target.chatId, edits: [], deleted: false, at: Date.now(), ...m });
     return { chatId: target.chatId, messageId: id };
   }
@@ -55,6 +57,7 @@ export class RecordingOutbox implements Outbox {
   async editText(_target: ChatTarget, ref: MessageRef, text: string): Promise<void> {
     const m = this.messages.find((x) => x.id === ref.messageId);
     if (!m) throw new OutboxError('not_found', 'message to edit not found');
+    noteChat(text);
     m.edits.push(text);
   }
   async deleteMessage(_target: ChatTarget, ref: MessageRef): Promise<void> {

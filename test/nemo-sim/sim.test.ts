@@ -515,8 +515,11 @@ describe('nemo-sim strictness: a request that breaks the contract fails as the b
     // A path that does not exist.
     r = await fetch(`${s.url}/api/tasks/anon_1/with-session/nemo_agent`, { method: 'POST', headers: jsonHeaders(token), body: '{}' });
     expect(r.status).toBe(404);
-    expect(s.violations.map((v) => v.rule)).toEqual(['skill-headers', 'accept-sse', 'session-language', 'upload-source-type', 'render-id', 'render-output', 'route']);
-    expect(() => s.assertNoViolations()).toThrow(/7 contract violation/);
+    // The token in a URL (the old web-link style), even on a real endpoint.
+    r = await fetch(`${s.url}/api/credits/balance/simple?nemo_token=${encodeURIComponent(token)}`, { headers: auth(token) });
+    expect(r.status).toBe(200);
+    expect(s.violations.map((v) => v.rule)).toEqual(['skill-headers', 'accept-sse', 'session-language', 'upload-source-type', 'render-id', 'render-output', 'route', 'token-in-url']);
+    expect(() => s.assertNoViolations()).toThrow(/8 contract violation/);
   });
 
   it('per-address anonymous-token quota, 2001 mid-stream, 402 for the free plan, user id only in the state', async () => {

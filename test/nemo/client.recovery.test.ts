@@ -130,7 +130,7 @@ for (const errorStyle of ['http', 'code200'] as const) {
       expect((await nemoError(client.acquireAnonymousToken())).kind).toBe('missing_client_id');
       // A missing id is generated (a UUID) before the first call.
       const generated = await client.acquireAnonymousToken();
-      expect(generated.clientId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(generated.clientId).toMatch(/^nemo-bot-[0-9a-f-]{36}$/);
     });
 
     it('an anonymous-token answer without a token → bad_response (logged, not thrown raw)', async () => {

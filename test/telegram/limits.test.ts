@@ -5,39 +5,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
-import { loadConfig } from '../../src/platforms/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { FakeTelegram, makeUser, privateChat } from '../fakes/telegram/index.js';
-import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
-import { TOKEN, until } from './helpers.js';
+import type { NemoSim } from '../../nemo-sim/index.js';
+import { startTelegramStack, type TelegramStack } from './stack.js';
+import { until } from './helpers.js';
 
 const JPG = readFileSync(fileURLToPath(new URL('../fixtures/input.jpg', import.meta.url)));
-const prefix = uniquePrefix('tg-limits');
+let stack: TelegramStack;
 let sim: NemoSim;
 let fake: FakeTelegram;
-let runtime: Runtime;
-let bot: TelegramBot;
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 80 });
-  fake = await FakeTelegram.start({ token: TOKEN });
   // The fixture is ~140 KB: a 0.1 MB limit puts it over.
-  const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MAX_UPLOAD_MB: '0.1' }));
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { telegram: createTelegramOutbox({ config, logger: silentLogger }) }, runWorker: true });
-  bot = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger, pollTimeoutSeconds: 2 });
+  stack = await startTelegramStack('tg-limits', { env: { TELEGRAM_MAX_UPLOAD_MB: '0.1' } });
+  ({ sim, fake } = stack);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  await fake?.close();
-  await sim?.close();
-  await dropPrefix(prefix);
-  sim?.assertNoViolations(); // the bot kept the Nemo contract throughout
-});
+afterAll(async () => stack?.close());
 
 describe('Telegram delivery limits and language', () => {
   it('sends a link with buttons instead of uploading a video over TELEGRAM_MAX_UPLOAD_MB, in Chinese for a zh user', async () => {

@@ -26,7 +26,7 @@ export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.
     out.write(`${formatChecklist(sections)}\n`);
     return 1;
   }
-  for (const s of configSecrets(config)) registerSecret(s);
+  for (const s of configSecrets(config)) registerSecret(s, { pinned: true });
   const [redis, nemo, telegram, discord] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config)]);
   const platforms = config.ROLE === 'worker' || enabledPlatforms(config).length ? [] : [fail(`ROLE=${config.ROLE} but no platform token is set`, `set ${enableHints()} (or run this process with ROLE=worker)`)];
   const sections: Section[] = [

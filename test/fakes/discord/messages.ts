@@ -4,6 +4,7 @@
  * missing messages, and mentions filtered by `allowed_mentions`. Every created message is also
  * dispatched as MESSAGE_CREATE, like Discord echoes the bot's own messages.
  */
+import { noteChat } from '../../helpers/chat-capture.js';
 import { discordError, type Reply } from './http.js';
 import type { FakeGateway } from './gateway.js';
 import { Intent } from './gateway.js';
@@ -52,6 +53,7 @@ export class MessageStore {
     const limit = this.world.uploadLimit(channelId);
     if (files.some((f) => f.bytes.length > limit)) return discordError(413, 40005, 'Request entity too large');
     const content = body.content ?? '';
+    noteChat(content);
     if (!content && files.length === 0 && !(body.components?.length) && !opts.flags) {
       return discordError(400, 50006, 'Cannot send an empty message');
     }
@@ -103,6 +105,7 @@ export class MessageStore {
     const body = this.parse(json);
     if ('status' in body) return body;
     if (body.content !== undefined) msg.content = body.content;
+    noteChat(body.content);
     if (body.components !== undefined) msg.components = body.components;
     if (files.length > 0) {
       if (files.some((f) => f.bytes.length > this.world.uploadLimit(msg.channel_id))) return discordError(413, 40005, 'Request entity too large');

@@ -7,6 +7,7 @@
  * fake answers those exactly like Telegram, validates what it reads (zod, see schemas.ts) and records
  * everything so tests can assert on calls, sent messages, edits and uploaded bytes.
  */
+import { noteChat } from '../../helpers/chat-capture.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -50,6 +51,7 @@ export class FakeTelegram extends EventEmitter {
   private server: Server;
   private queue: UpdateQueue;
   private faults = new Map<string, InjectedError[]>();
+  private stalls = new Set<string>();
 
   private constructor(private readonly opts: FakeTelegramOptions) {
     super();
@@ -107,6 +109,11 @@ export class FakeTelegram extends EventEmitter {
     const list = this.faults.get(method) ?? [];
     for (let i = 0; i < count; i++) list.push(error);
     this.faults.set(method, list);
+  }
+
+  /** Make the next call of `method` hang (its body read, no answer) until the client gives up. */
+  stallNext(method: string): void {
+    this.stalls.add(method);
   }
 
   callsTo(method: string): ApiCall[] {
@@ -205,6 +212,10 @@ export class FakeTelegram extends EventEmitter {
       return this.fail(res, method, body.fields, body.files, 400, `Bad Request: ${issue?.path.join('.')}: ${issue?.message}`);
     }
     const payload = parsed.data as Record<string, unknown>;
+    if (this.stalls.delete(method)) {
+      this.record(method, payload, body.files, false, 0);
+      return; // never answered: the client's timeout ends it (close() cuts the socket)
+    }
     const fault = this.faults.get(method)?.shift();
     if (fault) {
       return this.fail(res, method, payload, body.files, fault.error_code, fault.description, fault.retry_after);
@@ -288,6 +299,7 @@ export class FakeTelegram extends EventEmitter {
   }
 
   private record(method: string, payload: Record<string, unknown>, files: UploadedFile[], ok: boolean, errorCode?: number): void {
+    for (const k of ['text', 'caption'] as const) if (typeof payload[k] === 'string') noteChat(payload[k]);
     this.calls.push({
       method,
       payload,
