@@ -28,6 +28,7 @@ import {
   type Message,
 } from 'discord.js';
 import type { Config } from '../../src/config.js';
+import { COMMANDS } from '../../src/core/commands.js';
 import type { ConversationIngress, IncomingMessage } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
@@ -172,6 +173,12 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     }
   };
 
+  /** The command's text: `/video`'s prompt, or the argument of a command that takes one (`/show <id>`). */
+  const commandText = (i: ChatInputCommandInteraction): string | undefined => {
+    const argument = COMMANDS.find((c) => c.name === i.commandName)?.argument;
+    return i.options.getString(argument?.name ?? 'prompt') ?? undefined;
+  };
+
   const onSlash = async (i: ChatInputCommandInteraction) => {
     const receivedAt = Date.now();
     // The defer starts now, outside the channel's order; the core hears of it in the channel's order.
@@ -181,7 +188,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
       : undefined;
     const msg = normalizeSlashCommand(
-      { ...interactionFacts(i), commandName: i.commandName, prompt: i.options.getString('prompt') ?? undefined, attachment },
+      { ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment },
       receivedAt,
     );
     await channels.run(msg.chatId, async () => {

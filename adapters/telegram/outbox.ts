@@ -56,7 +56,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   };
 
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
-    const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.replyTo);
+    // A private notice in a group names its person even as a reply (the reply may be to the bot's own message).
+    const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.private ? undefined : o.replyTo);
     const markup = inlineKeyboard(o.buttons);
     try {
       const m = await api.sendMessage(chatIdOf(target.chatId), body.text, {
@@ -106,13 +107,14 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     },
 
     async sendVideo(target, video) {
-      if (video.sizeBytes > maxUploadBytes) {
+      if (!video.fileRef && video.sizeBytes > maxUploadBytes) {
         throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`);
       }
       const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
       const markup = inlineKeyboard(video.buttons);
-      // A supplier: each attempt (a 429 retry) opens the file afresh.
-      const file = new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
+      // A stored file_id posts the same video again without uploading (no size limit); otherwise a
+      // supplier: each attempt (a 429 retry) opens the file afresh.
+      const file = video.fileRef ?? new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
       // The "uploading video" indicator is the core's (StatusCard.during): one indicator, not two.
       try {
         const m = await api.sendVideo(chatIdOf(target.chatId), file, {
@@ -126,7 +128,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
           ...threadOf(target),
           ...replyOf(video.replyTo),
         });
-        return { chatId: target.chatId, messageId: String(m.message_id) };
+        return { chatId: target.chatId, messageId: String(m.message_id), ...(m.video?.file_id ? { fileRef: m.video.file_id } : {}) };
       } catch (err) {
         throw toTelegramError(err, 'sendVideo');
       }

@@ -14,12 +14,14 @@ import type { Keys } from './keys.js';
 import type { Button } from './outbox.js';
 
 export const buttonActionSchema = z.object({
-  action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer']),
+  action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer', 'aspect', 'open', 'delete']),
   conv: z.string(),
-  /** retry: the prompt to send again; answer: the option label to send. */
+  /** retry: the prompt to send again; answer: the option label to send; aspect: the ratio (9:16, 1:1). */
   value: z.string().optional(),
   /** The job the button was made for. */
   jobId: z.string().optional(),
+  /** delete: who asked for the result (only they, or an admin, may delete it). */
+  userId: z.string().optional(),
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
 

@@ -5,10 +5,12 @@
  * with localized descriptions), so every platform offers the same set with the same words.
  */
 export interface CommandSpec {
-  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel';
+  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel' | 'jobs' | 'show';
   description: { en: string; zh: string };
   /** Only `video` takes a prompt (and, where the platform has command options, an optional file). */
   takesPrompt?: boolean;
+  /** A required text argument (`/show <id>`), as a typed option where the platform has them. */
+  argument?: { name: string; description: { en: string; zh: string } };
   /** The greeting a platform sends when a chat opens (`/start`): registered only where that is the custom. */
   greeting?: boolean;
 }
@@ -21,6 +23,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'status', description: { en: 'Show the project timeline', zh: '查看项目时间线' } },
   { name: 'new', description: { en: 'Start a fresh project', zh: '开始新项目' } },
   { name: 'cancel', description: { en: 'Cancel your running and waiting jobs', zh: '取消进行中和排队的任务' } },
+  { name: 'jobs', description: { en: 'Recent jobs in this chat', zh: '此聊天最近的任务' } },
+  { name: 'show', description: { en: 'Post a finished video again', zh: '重新发送已完成的视频' }, argument: { name: 'id', description: { en: 'The job id from /jobs', zh: '/jobs 中的任务编号' } } },
   { name: 'help', description: { en: 'How to use this bot', zh: '使用帮助' } },
 ];
 

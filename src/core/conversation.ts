@@ -19,6 +19,9 @@ import { StatusCard } from './progress.js';
 import { failureButtons, withReady } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
 import { runTurnStep } from './turn.js';
+import { chargeNotice, settleCost } from './costs.js';
+import { LINE_KINDS } from './job-data.js';
+import { recordEnd, recordRunning } from './job-record.js';
 
 export async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<void> {
   const outbox = outboxFor(svc, ctx.data.target.platform);
@@ -27,6 +30,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
   await card.load();
   let authHandle: CredentialHandle | undefined;
   try {
+    if (ctx.data.step === 'start') await recordRunning(svc, ctx);
     if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
       // The skill's first moment: "Connecting…" on the card while the token and session are set up;
       // the first answer after it says the bot is ready (no technical details in the chat).
@@ -49,13 +53,15 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
           await ctx.save({ step: doExport ? 'export' : 'done' });
         }
         if (ctx.data.step !== 'done') await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done');
+        await card.finish('stage.done', await settleCost(svc, ctx, auth));
+        await recordEnd(svc, ctx, 'done');
         break;
       }
       case 'export':
         if (ctx.data.step === 'start') await ctx.save({ step: 'export' });
         await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done');
+        await card.finish('stage.done', await settleCost(svc, ctx, auth));
+        await recordEnd(svc, ctx, 'done');
         break;
     }
   } catch (err) {
@@ -63,6 +69,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
     if (ctx.signal.aborted) {
       await cancelRunningRender(svc, ctx.data, ctx.log);
       await card.finish('stage.cancelled');
+      await recordEnd(svc, ctx, 'cancelled');
       return;
     }
     if (err instanceof NemoError && err.kind === 'token_quota' && !ctx.data.tokenRetried) {
@@ -88,10 +95,13 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
     ctx.log.error({ err, step: ctx.data.step }, 'job failed');
     await ctx.save({ failed: true });
     const buttons = await failureButtons(svc, ctx);
+    // Every failure says whether it was charged ("you were not charged" when nothing billable ran).
+    const charged = LINE_KINDS.has(ctx.data.kind) ? `\n${await chargeNotice(svc, ctx, authHandle)}` : '';
     await outbox
-      .sendText(target, userMessageFor(err, target.lang), { replyTo: ctx.data.replyTo, buttons })
+      .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
     await card.finish('stage.failed');
+    await recordEnd(svc, ctx, 'failed');
   }
 }
 

@@ -157,6 +157,7 @@ export function pacedOutbox(outbox: Outbox, onError?: (err: unknown, messageKey:
     sendAction: (target, action) => outbox.sendAction(target, action),
     maxUploadBytes: (target) => outbox.maxUploadBytes(target),
     resolveAttachment: (att) => outbox.resolveAttachment(att),
+    ...(outbox.relativeTime ? { relativeTime: (atMs: number) => outbox.relativeTime!(atMs) } : {}),
   };
   return paced;
 }

@@ -15,6 +15,9 @@ import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
 import { outboxErrorKind, type OutboxError } from './outbox.js';
+import { settleCost } from './costs.js';
+import { recordResult } from './job-record.js';
+import { readMp4Info } from './mp4-info.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 
@@ -128,19 +131,21 @@ async function deliver(d: StepDeps): Promise<void> {
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
     const mention = target.isDirect ? undefined : target.userId;
+    // The result says what the job cost and the balance left (with a warning when it runs low).
+    const cost = await settleCost(svc, ctx, d.auth);
     await d.card.stage('stage.delivering');
-    const sendLink = async () =>
-      outbox.sendLink(target, {
-        url: ctx.data.outputUrl ?? (await projectLink(d)),
-        text: t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
-        replyTo: ctx.data.replyTo,
-        buttons,
-        mentionUserId: mention,
-      });
+    const sendLink = async () => {
+      const url = ctx.data.outputUrl ?? (await projectLink(d));
+      const text = t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) });
+      await outbox.sendLink(target, { url, text: cost ? `${text}\n${cost}` : text, replyTo: ctx.data.replyTo, buttons, mentionUserId: mention });
+      await recordResult(svc, ctx, { url });
+    };
     if (size <= limit) {
-      const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
+      const caption = [t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined }), cost].filter(Boolean).join('\n');
+      // Width, height and duration let the platform show the clip properly (not a 0:00 square tile).
+      const info = await readMp4Info(videoPath);
       try {
-        await d.card.during('sending_video', () =>
+        const ref = await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
             path: videoPath,
             sizeBytes: size,
@@ -149,8 +154,10 @@ async function deliver(d: StepDeps): Promise<void> {
             replyTo: ctx.data.replyTo,
             buttons,
             mentionUserId: mention,
+            ...info,
           }),
         );
+        await recordResult(svc, ctx, { fileRef: ref.fileRef, url: ctx.data.outputUrl });
       } catch (err) {
         if (ctx.isControlFlow(err)) throw err;
         const kind = outboxErrorKind(err);

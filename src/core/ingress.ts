@@ -18,10 +18,13 @@ import type { ConversationLine } from './line.js';
 import { routeIntent } from './intent.js';
 import type { Keys } from './keys.js';
 import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
-import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
+import type { ChatTarget, Outbox, OutboxRegistry, SendOptions } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
+import { waitingText } from './eta.js';
+import { JobHistory, shortJobId } from './history.js';
+import { deleteResult, jobsText, showJob } from './history-commands.js';
 
 export interface IngressDeps {
   config: Config;
@@ -71,6 +74,12 @@ export class Ingress implements ConversationIngress {
       await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       return { outcome: 'answered' };
     };
+    /** A refusal for this user only: in groups addressed to them (or shown only to them), never to the room. */
+    const notice = async (text: string): Promise<IngressResult> => {
+      await this.markDone(jobId);
+      await outbox.sendText(target, text, privateNotice(msg));
+      return { outcome: 'answered' };
+    };
 
     let intent = routeIntent(msg);
     let prompt = '';
@@ -78,7 +87,7 @@ export class Ingress implements ConversationIngress {
     if (intent.kind === 'button') {
       const action = await deps.buttons.resolve(intent.id);
       if (!action) return say(t(lang, 'button.expired'));
-      if (action.conv !== msg.conversationKey) return say(t(lang, 'button.foreign'));
+      if (action.conv !== msg.conversationKey) return notice(t(lang, 'button.foreign'));
       attachments = [];
       switch (action.action) {
         case 'export':
@@ -95,8 +104,18 @@ export class Ingress implements ConversationIngress {
           intent = { kind: 'credits' };
           break;
         case 'status':
+        case 'open': // the project's claim link comes with the status answer
           intent = { kind: 'status' };
           break;
+        case 'aspect':
+          intent = { kind: 'turn', prompt: t(lang, 'aspect.prompt', { ratio: action.value }) };
+          break;
+        case 'delete': {
+          const refusal = await deleteResult(outbox, target, msg, action, false);
+          if (refusal) return notice(refusal);
+          await this.markDone(jobId);
+          return { outcome: 'answered' };
+        }
       }
     }
 
@@ -113,6 +132,14 @@ export class Ingress implements ConversationIngress {
       case 'new':
         await deps.sessions.reset(msg.conversationKey);
         return say(t(lang, 'new.done'));
+      case 'jobs':
+        return say(await jobsText(deps, msg.conversationKey, lang));
+      case 'show': {
+        const refusal = await showJob(deps, outbox, target, msg, intent.id);
+        if (refusal) return say(refusal);
+        await this.markDone(jobId);
+        return { outcome: 'answered' };
+      }
       case 'cancel': {
         const count = await cancelConversation(deps, msg.conversationKey, lang);
         return say(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
@@ -200,9 +227,14 @@ export class Ingress implements ConversationIngress {
     }
     await deps.queue.add(jobId, data);
     await this.markDone(jobId);
-    const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
+    if (kind === 'turn' || kind === 'export') {
+      await new JobHistory(deps.redis, deps.keys)
+        .add(msg.conversationKey, { id: shortJobId(jobId), jobId, kind, prompt, userId: msg.userId, state: 'queued', createdAt: data.createdAt })
+        .catch((err) => deps.log.warn({ err, jobId }, 'could not record the job in the history'));
+    }
+    const text = position > 1 ? await waitingText(deps.redis, deps.keys, outbox, header, target.lang, position) : `${header}\n${t(target.lang, 'ack.now')}`;
     try {
-      const ref = await outbox.sendText(target, `${header}\n${status}`, { replyTo: msg.replyToMessageId });
+      const ref = await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       await deps.redis.set(deps.keys.statusRef(jobId), JSON.stringify(ref), 'EX', SEEN_TTL_S);
     } catch (err) {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
@@ -213,9 +245,14 @@ export class Ingress implements ConversationIngress {
   /** Over a fair-share cap: say so, queue nothing, and mark the message handled (a redelivery is a duplicate). */
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
-    await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
+    await outbox.sendText(target, text, privateNotice(msg));
     return { outcome: 'answered' };
   }
+}
+
+/** How a refusal or quota notice is sent: to the person concerned only. */
+export function privateNotice(msg: IncomingMessage): SendOptions {
+  return { replyTo: msg.replyToMessageId, private: true, ...(msg.isDirect ? {} : { mentionUserId: msg.userId }) };
 }
 
 /** The first lines of the status card: what was understood. */

@@ -20,6 +20,8 @@ export type Intent =
   | { kind: 'help' }
   | { kind: 'new' }
   | { kind: 'cancel' }
+  | { kind: 'jobs' } // the conversation's recent jobs
+  | { kind: 'show'; id: string } // post a finished job's video again
   | { kind: 'button'; id: string }
   | { kind: 'unknown_command'; name: string } // `/jobs`: a short help answer, never sent to Nemo
   | { kind: 'empty' };
@@ -112,6 +114,10 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
         return { kind: 'new' };
       case 'cancel':
         return { kind: 'cancel' };
+      case 'jobs':
+        return { kind: 'jobs' };
+      case 'show':
+        return { kind: 'show', id: msg.command.args.trim() };
       case 'start':
       case 'help':
         return { kind: 'help' };

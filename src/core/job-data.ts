@@ -69,6 +69,14 @@ export interface ConversationJobData {
   /** Times the upload of the video was rate limited and waited out. */
   deliverWaits?: number;
   failed?: boolean;
+  /** When the job first started running (after waiting in line): its duration sample starts here. */
+  startedAt?: number;
+  // --- costs (costs.ts) ---------------------------------------------------------------------
+  /** The account's total credits (available + frozen) just before the turn was sent. */
+  creditsBefore?: number;
+  /** What the job cost and the credits available after it, read once at the end. */
+  cost?: number;
+  balance?: number;
 }
 
 /** Job ids may not contain ':' or be all digits (BullMQ); hash the conversation and message id. */

@@ -51,6 +51,14 @@ export class Keys {
   baseline(jobId: string) {
     return `${this.prefix}:baseline:${jobId}`;
   }
+  /** A conversation's recent jobs (history.ts): entries by short id, and their order by time. */
+  history(conv: string, what: 'entries' | 'order') {
+    return this.conv(conv, `hist-${what}`);
+  }
+  /** Recent durations of finished jobs (the waiting-time estimate, eta.ts). */
+  durations() {
+    return `${this.prefix}:stats:durations`;
+  }
   button(id: string) {
     return `${this.prefix}:btn:${id}`;
   }
