@@ -53,23 +53,21 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
           await ctx.save({ step: doExport ? 'export' : 'done' });
         }
         if (ctx.data.step !== 'done') await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done', await settleCost(svc, ctx, auth));
-        await recordEnd(svc, ctx, 'done');
+        await finishDone(svc, ctx, card, auth);
         break;
       }
       case 'export':
         if (ctx.data.step === 'start') await ctx.save({ step: 'export' });
         await runExportSteps({ svc, ctx, outbox, target, card, auth });
-        await card.finish('stage.done', await settleCost(svc, ctx, auth));
-        await recordEnd(svc, ctx, 'done');
+        await finishDone(svc, ctx, card, auth);
         break;
     }
   } catch (err) {
     if (ctx.isControlFlow(err)) throw err;
     if (ctx.signal.aborted) {
       await cancelRunningRender(svc, ctx.data, ctx.log);
-      await card.finish('stage.cancelled');
       await recordEnd(svc, ctx, 'cancelled');
+      await card.finish('stage.cancelled');
       return;
     }
     if (err instanceof NemoError && err.kind === 'token_quota' && !ctx.data.tokenRetried) {
@@ -100,8 +98,8 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
     await outbox
       .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
-    await card.finish('stage.failed');
     await recordEnd(svc, ctx, 'failed');
+    await card.finish('stage.failed');
   }
 }
 
@@ -132,6 +130,13 @@ async function registrationLink(svc: CoreServices, ctx: JobContext, auth: Creden
     ctx.log.warn({ err: e }, 'could not read the state for the bind id');
   }
   return svc.nemo.registrationUrl(auth.credential);
+}
+
+/** A finished turn or export: the history first (so /jobs agrees with the card), then the card with the cost. */
+async function finishDone(svc: CoreServices, ctx: JobContext, card: StatusCard, auth: CredentialHandle): Promise<void> {
+  const cost = await settleCost(svc, ctx, auth);
+  await recordEnd(svc, ctx, 'done');
+  await card.finish('stage.done', cost);
 }
 
 /** A retry would repeat something the user would notice (a second turn). */

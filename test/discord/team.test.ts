@@ -1,0 +1,128 @@
+/**
+ * Issue 13 end to end on Discord: fake Discord (gateway + REST) ↔ real discord.js ↔ runtime (BullMQ
+ * on real Redis) ↔ the Nemo simulator. Costs and "not charged", /jobs and /show (isolated per
+ * channel), the waiting ETA as a relative timestamp, the iteration buttons (Delete refused privately
+ * for others, a button pressed after a restart).
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutbox } from '../../adapters/discord/index.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/index.js';
+import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
+import { testEnv } from '../helpers/harness.js';
+import { dropPrefix, uniquePrefix } from './helpers.js';
+
+const png = await readFile(new URL('../fixtures/input.png', import.meta.url));
+const PROMPT = 'turn this image into a 5-second animated video clip';
+const prefix = uniquePrefix('dc-team');
+
+let sim: NemoSim;
+let fake: FakeDiscord;
+let config: Config;
+let outbox: DiscordOutbox;
+let runtime: Runtime;
+let bot: DiscordBot;
+
+async function start(): Promise<void> {
+  outbox = createDiscordOutbox({ config, logger: silentLogger });
+  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { discord: outbox }, runWorker: true });
+  bot = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger });
+  const conn = await fake.waitFor(() => bot.shards[0]?.connection, 10_000, 'the shard');
+  await conn.ready;
+}
+
+async function stop(): Promise<void> {
+  await bot?.stop();
+  await runtime?.close();
+  outbox?.close();
+}
+
+beforeAll(async () => {
+  sim = await startNemoSim({ turnMs: 400, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 60, initialCredits: 300 });
+  fake = await startFakeDiscord();
+  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500' }));
+  await start();
+}, 30_000);
+
+afterAll(async () => {
+  await stop();
+  await sim?.close();
+  await fake?.close();
+  await dropPrefix(prefix);
+  sim?.assertNoViolations();
+});
+
+const isVideo = (m: StoredMessage) => m.attachments.some((a) => a.filename.endsWith('.mp4'));
+const buttonsOf = (m: StoredMessage) => (m.components as Array<{ components: Array<{ label: string; custom_id: string }> }>).flatMap((row) => row.components);
+const button = (m: StoredMessage, re: RegExp) => buttonsOf(m).find((b) => re.test(b.label))!;
+const said = (channel: string, re: RegExp, what: string) => fake.waitFor(() => fake.botMessages(channel).filter((m) => re.test(m.content)).at(-1), 20_000, what);
+
+describe('Discord team features', () => {
+  const channel = () => fake.channels.general;
+  let result: StoredMessage;
+  let jobId = '';
+
+  it('the result shows its cost and balance; it carries the iteration buttons', async () => {
+    fake.pushMessage({ channelId: channel(), content: PROMPT, mentionBot: true, attachments: [{ name: 'input.png', bytes: png, contentType: 'image/png' }] });
+    result = await fake.waitFor(() => fake.botMessages(channel()).find(isVideo), 30_000, 'the video');
+    expect(result.content).toContain('💳 Cost: 100 credits · 200 left');
+    expect(result.content).not.toContain('Low balance'); // 200 is not under the default of 200
+    expect(buttonsOf(result).map((b) => b.label)).toEqual(['📥 Export again', '🔄 Retry', '🆕 New project', '📱 Vertical 9:16', '⬛ Square 1:1', '🌐 Open in NemoVideo', '🗑️ Delete']);
+    // the status card ends as done with the cost (edits are paced: allow for the last slot)
+    await fake.waitFor(() => fake.botMessages(channel()).find((m) => m.content.includes('Done') && m.content.includes('💳 Cost: 100 credits')), 10_000, 'the card with the cost');
+  }, 40_000);
+
+  it('/jobs lists it; /show posts it again with its buttons; another channel cannot see it', async () => {
+    fake.pushSlashCommand({ channelId: channel(), name: 'jobs' });
+    const list = await said(channel(), /Recent jobs here/, 'the job list');
+    const m = /#([a-z0-9]{6}) · ✅ done · \d+:\d\d · 100 credits · “turn this image/.exec(list.content);
+    expect(m).not.toBeNull();
+    jobId = m![1]!;
+    fake.pushSlashCommand({ channelId: channel(), name: 'show', options: { id: jobId } });
+    const again = await said(channel(), new RegExp(`Job #${jobId}`), 'the video again');
+    expect(again.content).toMatch(/https?:\/\/\S+\.mp4/);
+    expect(buttonsOf(again).map((b) => b.label)).toContain('📥 Export again');
+
+    const other = fake.addChannel('other-team');
+    fake.pushSlashCommand({ channelId: other, name: 'show', options: { id: jobId } });
+    await said(other, new RegExp(`I have no job #${jobId}`), 'the isolation refusal');
+    expect(fake.botMessages(other).some((b) => /\.mp4/.test(b.content))).toBe(false);
+  });
+
+  it('a waiting job shows its place and a relative-timestamp ETA', async () => {
+    fake.pushMessage({ channelId: channel(), content: 'hello there', mentionBot: true });
+    fake.pushMessage({ channelId: channel(), content: 'how are you today', mentionBot: true });
+    const waiting = await said(channel(), /#2 in line/, 'the waiting card');
+    expect(waiting.content).toMatch(/Expected to start <t:\d{10}:R>/);
+  });
+
+  it('a turn refused for credits says "you were not charged"', async () => {
+    const poor = fake.addChannel('poor');
+    fake.pushMessage({ channelId: poor, content: 'credits', mentionBot: true });
+    await said(poor, /Credits: \d+ available/, 'the balance');
+    sim.setCredits(sim.requestsTo('credits').at(-1)!.token!, 0);
+    fake.pushMessage({ channelId: poor, content: 'make a video of a lighthouse at night', mentionBot: true });
+    const failure = await said(poor, /Out of (free )?credits/, 'the failure');
+    expect(failure.content).toContain('You were not charged.');
+  });
+
+  it('Delete by someone else is refused ephemerally; after a restart Vertical 9:16 works and the requester can delete', async () => {
+    const bob = fake.addUser('bob');
+    fake.pushButton({ channelId: channel(), messageId: result.id, customId: button(result, /Delete/).custom_id, user: bob });
+    const refusal = await said(channel(), /Only the person who asked/, 'the refusal');
+    expect(refusal.flags & 64).toBe(64); // ephemeral: only bob sees it
+    expect(fake.world.messages.get(result.id)!.deleted).toBe(false);
+
+    await stop();
+    await start();
+    const videos = fake.botMessages(channel()).filter(isVideo).length;
+    fake.pushButton({ channelId: channel(), messageId: result.id, customId: button(result, /Vertical/).custom_id });
+    await fake.waitFor(() => fake.botMessages(channel()).filter(isVideo).length === videos + 1, 30_000, 'the vertical video');
+    expect(JSON.stringify(sim.requestsTo('run_sse').at(-1)!.body)).toContain('aspect ratio of the video to 9:16');
+    fake.pushButton({ channelId: channel(), messageId: result.id, customId: button(result, /Delete/).custom_id });
+    await fake.waitFor(() => fake.world.messages.get(result.id)!.deleted, 10_000, 'the deletion');
+  }, 60_000);
+});
