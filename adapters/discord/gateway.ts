@@ -26,6 +26,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type Message,
+  type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Config } from '../../src/config.js';
 import { COMMANDS } from '../../src/core/commands.js';
@@ -33,14 +34,20 @@ import type { ConversationIngress, IncomingMessage } from '../../src/core/messag
 import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
+import { decodeFormButtonId } from './payload.js';
 import {
   normalizeButton,
   normalizeMessage,
+  normalizeModalSubmit,
   normalizeSlashCommand,
   type AttachmentFacts,
   type InteractionFacts,
   type MessageFacts,
 } from './normalize.js';
+
+/** How long a form button waits for its pre-filled text; beyond it the press is handled as a plain button (3 s window). */
+const FORM_LOOKUP_MS = 1_500;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Gateway close codes that need a human (and what to do). */
 const FATAL_CLOSE_HINTS: Record<number, string> = {
@@ -83,7 +90,7 @@ export function messageFacts(m: Message): MessageFacts {
   };
 }
 
-function interactionFacts(i: ChatInputCommandInteraction | ButtonInteraction): InteractionFacts {
+function interactionFacts(i: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction): InteractionFacts {
   const member = i.member;
   const displayName = member && 'displayName' in member ? member.displayName : undefined;
   return {
@@ -191,7 +198,12 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       { ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment },
       receivedAt,
     );
-    await channels.run(msg.chatId, async () => {
+    await acceptDeferred(i, msg, deferring, 'a slash command');
+  };
+
+  /** Hand a deferred command (or form) to the core in the channel's order; never leave "thinking…" behind. */
+  const acceptDeferred = (i: ChatInputCommandInteraction | ModalSubmitInteraction, msg: IncomingMessage, deferring: Promise<boolean>, what: string) =>
+    channels.run(msg.chatId, async () => {
       const deferred = await deferring;
       if (!deferred) delete msg.platformMeta;
       try {
@@ -199,17 +211,17 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
         // Nobody will answer an ignored command: do not leave "thinking…" on screen for 15 minutes.
         if (res.outcome === 'ignored' && deferred) await i.deleteReply().catch(() => {});
       } catch (err) {
-        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a slash command');
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, `discord: ingress failed for ${what}`);
         if (deferred) await i.deleteReply().catch(() => {});
       }
     });
-  };
 
   const onButton = async (i: ButtonInteraction) => {
     const receivedAt = Date.now();
     const facts = { ...interactionFacts(i), customId: i.customId, messageId: i.message.id };
     const msg = normalizeButton(facts, receivedAt);
     if (!msg) return; // not one of ours
+    if (await openForm(i, msg)) return;
     const deferring = deferInTime(() => i.deferUpdate(), 'a button press');
     await channels.run(msg.chatId, async () => {
       if (!(await deferring)) delete msg.platformMeta;
@@ -221,10 +233,42 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     });
   };
 
+  /**
+   * A form button (Remix) opens a modal pre-filled by the core. A modal must be the first answer to
+   * the press, so the core is asked before any defer; when it has no form (expired, foreign) or is
+   * too slow, the press goes on as an ordinary button and the core answers it in the chat.
+   */
+  const openForm = async (i: ButtonInteraction, msg: IncomingMessage): Promise<boolean> => {
+    const id = decodeFormButtonId(i.customId);
+    if (!id || !ingress.formFor) return false;
+    try {
+      const form = await Promise.race([ingress.formFor(msg.conversationKey, id, msg.locale), sleep(FORM_LOOKUP_MS).then(() => undefined)]);
+      if (!form) return false;
+      await i.showModal({
+        custom_id: i.customId,
+        title: form.title.slice(0, 45),
+        components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', label: form.label.slice(0, 45), style: 2, value: form.value.slice(0, 4000), required: true, max_length: 4000 }] }],
+      });
+      return true;
+    } catch (err) {
+      logger.warn({ error: describeDiscordError(err) }, 'discord: could not open the form; handling the press as a button');
+      return false;
+    }
+  };
+
+  const onModal = async (i: ModalSubmitInteraction) => {
+    if (!decodeFormButtonId(i.customId)) return; // not one of ours
+    const receivedAt = Date.now();
+    const deferring = deferInTime(() => i.deferReply(), 'a form');
+    const msg = normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue('prompt') }, receivedAt);
+    await acceptDeferred(i, msg, deferring, 'a form');
+  };
+
   client.on(Events.MessageCreate, (m) => void onMessage(m));
   client.on(Events.InteractionCreate, (i: Interaction) => {
     if (i.isChatInputCommand()) void onSlash(i);
     else if (i.isButton()) void onButton(i);
+    else if (i.isModalSubmit()) void onModal(i);
   });
   client.on(Events.Error, (err) => logger.error({ error: describeDiscordError(err) }, 'discord: client error'));
   client.on(Events.Warn, (text) => logger.warn({ text }, 'discord: client warning'));

@@ -14,7 +14,7 @@
 import { createReadStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { InputFile, type Api } from 'grammy';
-import type { InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
+import type { ForceReply, InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import type { Attachment } from '../../src/core/message.js';
@@ -58,7 +58,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
     // A private notice in a group names its person even as a reply (the reply may be to the bot's own message).
     const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.private ? undefined : o.replyTo);
-    const markup = inlineKeyboard(o.buttons);
+    const markup = inlineKeyboard(o.buttons) ?? forceReplyOf(o.forceReply);
     try {
       const m = await api.sendMessage(chatIdOf(target.chatId), body.text, {
         ...threadOf(target),
@@ -169,6 +169,11 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     },
   };
   return outbox;
+}
+
+/** Ask for a reply (Remix): selective, so in a group only the mentioned or replied-to user is asked. */
+function forceReplyOf(o: SendOptions['forceReply']): ForceReply | undefined {
+  return o ? { force_reply: true, selective: true, input_field_placeholder: o.placeholder.slice(0, 64) } : undefined;
 }
 
 /** The core's chat activities in the Bot API's words. */

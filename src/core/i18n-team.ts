@@ -41,6 +41,14 @@ export const teamMessages = {
   'btn.square': { en: '⬛ Square 1:1', zh: '⬛ 方形 1:1' },
   'btn.open': { en: '🌐 Open in NemoVideo', zh: '🌐 在 NemoVideo 中打开' },
   'btn.delete': { en: '🗑️ Delete', zh: '🗑️ 删除' },
+  'btn.remix': { en: '🎛️ Remix', zh: '🎛️ 改编' },
+  'remix.ask': {
+    en: (p: Params) => `🎛️ Remix: reply to this message with the new prompt. The last one was:\n${p.prompt ?? ''}`,
+    zh: (p: Params) => `🎛️ 改编：回复此消息并写下新的描述。上一次的描述是：\n${p.prompt ?? ''}`,
+  },
+  'remix.placeholder': { en: 'Your new prompt', zh: '新的描述' },
+  'remix.title': { en: 'Remix', zh: '改编' },
+  'remix.label': { en: 'Prompt', zh: '描述' },
   'aspect.prompt': {
     en: (p: Params) => `Change the aspect ratio of the video to ${p.ratio ?? '9:16'} and get it ready to export.`,
     zh: (p: Params) => `请把视频的画面比例改为 ${p.ratio ?? '9:16'}，并准备好导出。`,

@@ -17,7 +17,7 @@ import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import { routeIntent } from './intent.js';
 import type { Keys } from './keys.js';
-import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
+import type { Attachment, ButtonForm, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
 import type { ChatTarget, Outbox, OutboxRegistry, SendOptions } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
@@ -110,6 +110,11 @@ export class Ingress implements ConversationIngress {
         case 'aspect':
           intent = { kind: 'turn', prompt: t(lang, 'aspect.prompt', { ratio: action.value }) };
           break;
+        case 'remix':
+          // No form on this platform: ask for the new prompt as a reply to a pre-filled message.
+          await this.markDone(jobId);
+          await outbox.sendText(target, t(lang, 'remix.ask', { prompt: action.value }), { ...privateNotice(msg), forceReply: { placeholder: t(lang, 'remix.placeholder') } });
+          return { outcome: 'answered' };
         case 'delete': {
           const refusal = await deleteResult(outbox, target, msg, action, false);
           if (refusal) return notice(refusal);
@@ -163,6 +168,13 @@ export class Ingress implements ConversationIngress {
       case 'status':
         return this.enqueue(msg, target, outbox, jobId, intent.kind, '', []);
     }
+  }
+
+  async formFor(conversationKey: string, buttonId: string, locale?: string): Promise<ButtonForm | undefined> {
+    const action = await this.deps.buttons.resolve(buttonId);
+    if (!action || action.conv !== conversationKey || action.action !== 'remix') return undefined;
+    const lang = uiLanguage('', locale);
+    return { title: t(lang, 'remix.title'), label: t(lang, 'remix.label'), value: action.value ?? '' };
   }
 
   /**

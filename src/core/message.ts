@@ -96,4 +96,20 @@ export interface IngressResult {
  */
 export interface ConversationIngress {
   accept(msg: IncomingMessage): Promise<IngressResult>;
+  /**
+   * The form a `form` button opens (Remix: the prompt to start from), for platforms that show forms;
+   * undefined when the button is unknown, expired or from another conversation. Answered from Redis
+   * only, so an adapter can show the form within the platform's answer window.
+   */
+  formFor?(conversationKey: string, buttonId: string, locale?: string): Promise<ButtonForm | undefined>;
 }
+
+/** A one-field form: its title, the field's label and the text it starts with. */
+export interface ButtonForm {
+  title: string;
+  label: string;
+  value: string;
+}
+
+/** Prefix of a form button's custom id on platforms with forms (the core id follows, as with BUTTON_PREFIX). */
+export const FORM_BUTTON_PREFIX = 'nbf:';

@@ -35,6 +35,11 @@ export interface MessageRef {
 export interface Button {
   id: string;
   label: string;
+  /**
+   * Pressing it opens a form pre-filled by the core (`ConversationIngress.formFor`) where the platform
+   * has forms (a Discord modal); elsewhere the press reaches the core like any other.
+   */
+  form?: boolean;
 }
 
 export interface SendOptions {
@@ -49,6 +54,8 @@ export interface SendOptions {
    * the platform can (an ephemeral answer), else addressed to them (a mention, `mentionUserId`).
    */
   private?: boolean;
+  /** Ask the user to answer by replying to this message (Telegram's force-reply), with a hint in the input field. */
+  forceReply?: { placeholder: string };
 }
 
 export interface VideoPayload {

@@ -46,7 +46,7 @@ export async function resultButtons(svc: CoreServices, ctx: JobContext): Promise
 
 /**
  * The iteration buttons under a result (also when /show posts it again): export again, retry (same
- * prompt), new project; then vertical 9:16, square 1:1, open in NemoVideo (a claim link, asked for
+ * prompt), remix (the prompt to edit first: a form or a reply), new project; then vertical 9:16, square 1:1, open in NemoVideo (a claim link, asked for
  * when pressed) and delete (the requester's). All of it lives in Redis, so a press works hours later,
  * after a restart, on any process.
  */
@@ -54,7 +54,7 @@ export async function iterationButtons(svc: Pick<CoreServices, 'buttons'>, o: { 
   const { conv, lang, prompt, jobId } = o;
   const make = (key: MessageKey, action: Omit<ButtonAction, 'conv' | 'jobId'>) => svc.buttons.create(t(lang, key), { ...action, conv, jobId });
   const first: Button[] = [await make('btn.export', { action: 'export' })];
-  if (prompt.trim()) first.push(await make('btn.retry', { action: 'retry', value: prompt }));
+  if (prompt.trim()) first.push(await make('btn.retry', { action: 'retry', value: prompt }), await make('btn.remix', { action: 'remix', value: prompt }));
   first.push(await make('btn.new', { action: 'new' }));
   const second: Button[] = [await make('btn.vertical', { action: 'aspect', value: '9:16' }), await make('btn.square', { action: 'aspect', value: '1:1' }), await make('btn.open', { action: 'open' })];
   if (o.userId) second.push(await make('btn.delete', { action: 'delete', userId: o.userId }));

@@ -41,7 +41,7 @@ async function stop(): Promise<void> {
 }
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 400, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 60, initialCredits: 300 });
+  sim = await startNemoSim({ turnMs: 400, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 60, initialCredits: 500 });
   fake = await startFakeDiscord();
   config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500' }));
   await start();
@@ -68,9 +68,9 @@ describe('Discord team features', () => {
   it('the result shows its cost and balance; it carries the iteration buttons', async () => {
     fake.pushMessage({ channelId: channel(), content: PROMPT, mentionBot: true, attachments: [{ name: 'input.png', bytes: png, contentType: 'image/png' }] });
     result = await fake.waitFor(() => fake.botMessages(channel()).find(isVideo), 30_000, 'the video');
-    expect(result.content).toContain('💳 Cost: 100 credits · 200 left');
-    expect(result.content).not.toContain('Low balance'); // 200 is not under the default of 200
-    expect(buttonsOf(result).map((b) => b.label)).toEqual(['📥 Export again', '🔄 Retry', '🆕 New project', '📱 Vertical 9:16', '⬛ Square 1:1', '🌐 Open in NemoVideo', '🗑️ Delete']);
+    expect(result.content).toContain('💳 Cost: 100 credits · 400 left');
+    expect(result.content).not.toContain('Low balance'); // the default threshold is 200
+    expect(buttonsOf(result).map((b) => b.label)).toEqual(['📥 Export again', '🔄 Retry', '🎛️ Remix', '🆕 New project', '📱 Vertical 9:16', '⬛ Square 1:1', '🌐 Open in NemoVideo', '🗑️ Delete']);
     // the status card ends as done with the cost (edits are paced: allow for the last slot)
     await fake.waitFor(() => fake.botMessages(channel()).find((m) => m.content.includes('Done') && m.content.includes('💳 Cost: 100 credits')), 10_000, 'the card with the cost');
   }, 40_000);
@@ -91,6 +91,17 @@ describe('Discord team features', () => {
     await said(other, new RegExp(`I have no job #${jobId}`), 'the isolation refusal');
     expect(fake.botMessages(other).some((b) => /\.mp4/.test(b.content))).toBe(false);
   });
+
+  it('Remix opens a modal pre-filled with the prompt; submitting it makes a new video', async () => {
+    const press = fake.pushButton({ channelId: channel(), messageId: result.id, customId: button(result, /Remix/).custom_id });
+    const modal = await fake.waitFor(() => fake.interaction(press.id)?.modal, 5_000, 'the modal');
+    expect(fake.interaction(press.id)!.answered!.type).toBe(9);
+    expect(modal.components[0]!.components[0]).toMatchObject({ type: 4, custom_id: 'prompt', value: PROMPT });
+    const videos = fake.botMessages(channel()).filter(isVideo).length;
+    fake.pushModalSubmit({ channelId: channel(), customId: modal.custom_id, values: { prompt: 'make a video of the same scene at sunset' } });
+    await fake.waitFor(() => fake.botMessages(channel()).filter(isVideo).length === videos + 1, 30_000, 'the remixed video');
+    expect(JSON.stringify(sim.requestsTo('run_sse').at(-1)!.body)).toContain('same scene at sunset');
+  }, 40_000);
 
   it('a waiting job shows its place and a relative-timestamp ETA', async () => {
     fake.pushMessage({ channelId: channel(), content: 'hello there', mentionBot: true });

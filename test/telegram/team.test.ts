@@ -64,7 +64,7 @@ describe('Telegram team features', () => {
     expect(video.caption).toContain('⚠️ Low balance: 200 credits left');
     // parsed from the MP4's moov/mvhd/tkhd boxes (the fixture is 1920×1080, 5 s)
     expect(video.file).toMatchObject({ width: 1920, height: 1080, duration: 5 });
-    expect(buttonsOf(video).map((b) => b.text)).toEqual(['📥 Export again', '🔄 Retry', '🆕 New project', '📱 Vertical 9:16', '⬛ Square 1:1', '🌐 Open in NemoVideo', '🗑️ Delete']);
+    expect(buttonsOf(video).map((b) => b.text)).toEqual(['📥 Export again', '🔄 Retry', '🎛️ Remix', '🆕 New project', '📱 Vertical 9:16', '⬛ Square 1:1', '🌐 Open in NemoVideo', '🗑️ Delete']);
     const card = posted(hana.id, /^🎬 Got it!/)[0]!;
     await fake.waitFor(() => card.text?.includes('✅ Done') && card.text.includes('💳 Cost: 100 credits'), 10_000, 'the card to show the cost');
   }, 40_000);
@@ -93,6 +93,18 @@ describe('Telegram team features', () => {
     expect(refusal.text).toContain(`#${jobId}`);
     expect(videosIn(ivo.id)).toHaveLength(0);
   });
+
+  it('Remix asks for the new prompt with a force-reply carrying the last one; the reply makes a new video', async () => {
+    const video = videosIn(hana.id)[0]!;
+    fake.pressButton({ chatId: hana.id, from: hana, messageId: video.messageId, data: button(video, /Remix/).callback_data! });
+    const ask = await lastText(hana.id, /Remix: reply to this message/, 'the remix question');
+    expect(ask.text).toContain('turn this image into a 5-second animated video clip');
+    expect(ask.forceReply).toMatchObject({ force_reply: true, input_field_placeholder: 'Your new prompt' });
+    const videos = videosIn(hana.id).length;
+    fake.userText({ chat: privateChat(hana), from: hana, text: 'make a video of the same scene at sunset', replyTo: ask.messageId });
+    await fake.waitFor(() => videosIn(hana.id).length === videos + 1, 30_000, 'the remixed video');
+    expect(JSON.stringify(sim.requestsTo('run_sse').at(-1)!.body)).toContain('same scene at sunset');
+  }, 40_000);
 
   it('a job waiting in line shows its place and an ETA from recent durations', async () => {
     fake.userText({ chat: privateChat(hana), from: hana, text: 'hello there' });
