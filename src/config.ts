@@ -77,6 +77,9 @@ export const configFields = {
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),
   NEMO_WEB_URL: httpUrl('https://nemovideo.com').describe('Nemo web app URL (registration, top-up and project links).'),
+  TOKEN_ENCRYPTION_KEY: optionalString()
+    .refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hex characters or base64')
+    .describe('Key for users\' own Nemo tokens (/login), encrypted at rest with AES-256-GCM: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`). Unset: /login is turned off.'),
   NEMO_TOKEN: optionalString().describe('A Nemo API token (nmv_usr_…). When unset each conversation gets its own free anonymous token.'),
   NEMO_SKILL_SOURCE: z.string().min(1).default('video-leonardo').describe('X-Skill-Source attribution header.'),
   NEMO_SKILL_VERSION: z.string().min(1).default('1.9').describe('X-Skill-Version attribution header.'),
@@ -152,7 +155,7 @@ export function loadDotEnv(path = '.env'): void {
 
 /** The values that must never appear in logs (registered with the redactor at start-up). */
 export function configSecrets(cfg: Config): string[] {
-  return [cfg.NEMO_TOKEN, cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_WEBHOOK_SECRET, cfg.DISCORD_TOKEN].filter(
+  return [cfg.NEMO_TOKEN, cfg.TELEGRAM_BOT_TOKEN, cfg.TELEGRAM_WEBHOOK_SECRET, cfg.DISCORD_TOKEN, cfg.TOKEN_ENCRYPTION_KEY].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

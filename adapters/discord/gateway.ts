@@ -20,6 +20,7 @@ import {
   Client,
   Events,
   GatewayIntentBits,
+  MessageFlags,
   Options,
   Partials,
   type ButtonInteraction,
@@ -189,7 +190,9 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
   const onSlash = async (i: ChatInputCommandInteraction) => {
     const receivedAt = Date.now();
     // The defer starts now, outside the channel's order; the core hears of it in the channel's order.
-    const deferring = deferInTime(() => i.deferReply(), 'a slash command');
+    // A private command (/login, /admin) is answered ephemerally: only its user sees the answer.
+    const ephemeral = COMMANDS.find((c) => c.name === i.commandName)?.private === true;
+    const deferring = deferInTime(() => i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}), 'a slash command');
     const image = i.options.getAttachment('image');
     const attachment: AttachmentFacts | undefined = image
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }

@@ -28,6 +28,9 @@ const ZH_NAMES: Record<string, { cn: string; tw: string }> = {
   jobs: { cn: '任务', tw: '任務' },
   show: { cn: '重发', tw: '重發' },
   id: { cn: '编号', tw: '編號' },
+  login: { cn: '登录', tw: '登入' },
+  logout: { cn: '登出', tw: '登出' },
+  token: { cn: '凭证', tw: '憑證' },
   prompt: { cn: '描述', tw: '描述' },
   image: { cn: '图片', tw: '圖片' },
 };

@@ -22,6 +22,7 @@ import { runTurnStep } from './turn.js';
 import { chargeNotice, settleCost } from './costs.js';
 import { LINE_KINDS } from './job-data.js';
 import { recordEnd, recordRunning } from './job-record.js';
+import { personalCredential } from './login.js';
 
 export async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<void> {
   const outbox = outboxFor(svc, ctx.data.target.platform);
@@ -37,7 +38,8 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
       await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', 24 * 3600);
       await card.stage('stage.connecting');
     }
-    const auth = await svc.sessions.credential(ctx.data.conv);
+    // The user's own account (/login) in their direct chat, else the conversation's credential.
+    const auth = (await personalCredential(svc, ctx)) ?? (await svc.sessions.credential(ctx.data.conv));
     authHandle = auth;
     switch (ctx.data.kind) {
       case 'credits':

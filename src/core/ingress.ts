@@ -25,6 +25,7 @@ import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
 import { deleteResult, jobsText, showJob } from './history-commands.js';
+import { login, logout } from './login.js';
 
 export interface IngressDeps {
   config: Config;
@@ -144,6 +145,11 @@ export class Ingress implements ConversationIngress {
         if (refusal) return say(refusal);
         await this.markDone(jobId);
         return { outcome: 'answered' };
+      }
+      case 'login':
+      case 'logout': {
+        const answer = intent.kind === 'login' ? await login(deps, outbox, target, msg, intent.token) : await logout(deps, msg, lang);
+        return answer.refusal ? notice(answer.text) : say(answer.text);
       }
       case 'cancel': {
         const count = await cancelConversation(deps, msg.conversationKey, lang);

@@ -22,6 +22,8 @@ export type Intent =
   | { kind: 'cancel' }
   | { kind: 'jobs' } // the conversation's recent jobs
   | { kind: 'show'; id: string } // post a finished job's video again
+  | { kind: 'login'; token: string } // the user's own Nemo token (never sent to Nemo as a prompt)
+  | { kind: 'logout' }
   | { kind: 'button'; id: string }
   | { kind: 'unknown_command'; name: string } // `/jobs`: a short help answer, never sent to Nemo
   | { kind: 'empty' };
@@ -118,6 +120,10 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
         return { kind: 'jobs' };
       case 'show':
         return { kind: 'show', id: msg.command.args.trim() };
+      case 'login':
+        return { kind: 'login', token: msg.command.args.trim() };
+      case 'logout':
+        return { kind: 'logout' };
       case 'start':
       case 'help':
         return { kind: 'help' };
@@ -126,7 +132,13 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
     }
   }
   const slash = SLASH_COMMAND.exec(text);
-  if (slash) return { kind: 'unknown_command', name: slash[1]!.toLowerCase() };
+  if (slash) {
+    const name = slash[1]!.toLowerCase();
+    // A token typed as text must never fall through to a turn or an echo.
+    if (name === 'login') return { kind: 'login', token: text.slice(slash[0].length).trim() };
+    if (name === 'logout') return { kind: 'logout' };
+    return { kind: 'unknown_command', name };
+  }
   if (msg.attachments.length) return { kind: 'turn', prompt: text };
   if (!text) return { kind: 'empty' };
   const n = normalize(text);

@@ -47,6 +47,10 @@ export class Keys {
   userJobs(platform: string, userId: string) {
     return `${this.prefix}:u:{${platform}:${userId}}:jobs`;
   }
+  /** A user's own Nemo token, encrypted (token-vault.ts). */
+  userToken(platform: string, userId: string) {
+    return `${this.prefix}:u:{${platform}:${userId}}:token`;
+  }
   /** The project before a turn (describes silent edits); kept out of the job data, which stays small. */
   baseline(jobId: string) {
     return `${this.prefix}:baseline:${jobId}`;

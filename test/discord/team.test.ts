@@ -4,6 +4,7 @@
  * channel), the waiting ETA as a relative timestamp, the iteration buttons (Delete refused privately
  * for others, a button pressed after a restart).
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutbox } from '../../adapters/discord/index.js';
@@ -43,7 +44,7 @@ async function stop(): Promise<void> {
 beforeAll(async () => {
   sim = await startNemoSim({ turnMs: 400, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 60, initialCredits: 500 });
   fake = await startFakeDiscord();
-  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500' }));
+  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') }));
   await start();
 }, 30_000);
 
@@ -118,6 +119,22 @@ describe('Discord team features', () => {
     fake.pushMessage({ channelId: poor, content: 'make a video of a lighthouse at night', mentionBot: true });
     const failure = await said(poor, /Out of (free )?credits/, 'the failure');
     expect(failure.content).toContain('You were not charged.');
+  });
+
+  it('/login is refused in a server channel (ephemerally) and works in a DM, where jobs then use the token', async () => {
+    const personal = 'nmv_usr_dc_personal_token_0001';
+    sim.addToken(personal, { credits: 4321 });
+    const refused = fake.pushSlashCommand({ channelId: channel(), name: 'login', options: { token: personal } });
+    const original = await fake.waitFor(() => fake.interaction(refused.id)?.originalMessageId, 5_000, 'the deferred reply');
+    await fake.waitFor(() => fake.world.messages.get(original)!.content.includes('only in a direct message'), 10_000, 'the refusal');
+    expect(fake.world.messages.get(original)!.flags & 64).toBe(64); // only the sender sees it
+    const dm = fake.dmChannel(fake.alice);
+    fake.pushSlashCommand({ channelId: dm, name: 'login', options: { token: personal } });
+    await said(dm, /Saved \(encrypted\)/, 'the login answer');
+    fake.pushSlashCommand({ channelId: dm, name: 'credits' });
+    await said(dm, /Credits: 4321 available/, 'the personal balance');
+    expect(sim.requestsTo('credits').at(-1)!.token).toBe(personal);
+    expect(fake.botMessages(dm).some((m) => m.content.includes(personal))).toBe(false);
   });
 
   it('Delete by someone else is refused ephemerally; after a restart Vertical 9:16 works and the requester can delete', async () => {

@@ -4,20 +4,24 @@
  * per chat), the waiting ETA, the iteration buttons (Delete refused for others, a button pressed after
  * a restart), and the video's width/height/duration.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
+import { dropPrefix, REDIS_URL, testEnv, uniquePrefix } from '../helpers/harness.js';
 import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
 import { FakeTelegram, groupChat, makeUser, privateChat, type SentMessage } from '../fakes/telegram/index.js';
 import { TOKEN, until } from './helpers.js';
 
 const JPG = readFileSync(fileURLToPath(new URL('../fixtures/input.jpg', import.meta.url)));
 const prefix = uniquePrefix('tg-team');
+const KEY = randomBytes(32).toString('hex');
+const PERSONAL = 'nmv_usr_tg_personal_token_0001';
 
 let sim: NemoSim;
 let fake: FakeTelegram;
@@ -40,7 +44,7 @@ const lastText = (chatId: number, re: RegExp, what: string) => fake.waitFor(() =
 beforeAll(async () => {
   sim = await startNemoSim({ turnMs: 400, heartbeatMs: 40, renderStepMs: 60, initialCredits: 300 });
   fake = await FakeTelegram.start({ token: TOKEN });
-  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_POLL_LEASE_MS: '1500', LOW_BALANCE_WARNING: '250' }));
+  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_POLL_LEASE_MS: '1500', LOW_BALANCE_WARNING: '250', TOKEN_ENCRYPTION_KEY: KEY }));
   await start();
 }, 30_000);
 
@@ -125,11 +129,46 @@ describe('Telegram team features', () => {
     expect((await lastText(kai.id, /Recent jobs here/, 'the list')).text).toContain('❌ failed');
   });
 
+  it('/login in a DM stores the token encrypted, deletes the message and uses it; /logout forgets it', async () => {
+    const lin = makeUser('Lin', { id: 8106, language_code: 'en' });
+    sim.addToken(PERSONAL, { credits: 4321 });
+    const u = fake.userText({ chat: privateChat(lin), from: lin, text: `/login ${PERSONAL}` });
+    await lastText(lin.id, /Saved \(encrypted\)/, 'the login answer');
+    expect(fake.chats.deletedUserMessages).toContainEqual({ chatId: lin.id, messageId: u.message!.message_id });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${prefix}:u:{telegram:${lin.id}}:token`);
+      expect(keys).toHaveLength(1);
+      const stored = (await redis.get(keys[0]!))!;
+      expect(stored).not.toContain(PERSONAL);
+      expect(stored).not.toContain(Buffer.from(PERSONAL).toString('base64'));
+    } finally {
+      redis.disconnect();
+    }
+    fake.userText({ chat: privateChat(lin), from: lin, text: '/credits' });
+    await lastText(lin.id, /Credits: 4321 available/, 'the balance of the personal account');
+    expect(sim.requestsTo('credits').at(-1)!.token).toBe(PERSONAL);
+    expect(fake.sent(lin.id).some((m) => (m.text ?? '').includes(PERSONAL))).toBe(false);
+    fake.userText({ chat: privateChat(lin), from: lin, text: '/logout' });
+    await lastText(lin.id, /Forgotten/, 'the logout answer');
+    fake.userText({ chat: privateChat(lin), from: lin, text: '/credits' });
+    await fake.waitFor(() => posted(lin.id, /Credits: \d+ available/).length === 2, 20_000, 'the second balance');
+    expect(sim.requestsTo('credits').at(-1)!.token).not.toBe(PERSONAL);
+  });
+
   describe('in a group', () => {
     const group = groupChat(-8100);
     const ivan = makeUser('Ivan', { id: 8104, language_code: 'en' });
     const jun = makeUser('Jun', { id: 8105, language_code: 'en' });
     let result: SentMessage;
+
+    it('/login is refused in a group, addressed to its sender, and the message is deleted', async () => {
+      const u = fake.userText({ chat: group, from: jun, text: '/login nmv_usr_leaked_in_a_group_01' });
+      const refusal = await lastText(group.id, /only in a direct message/, 'the refusal');
+      expect(refusal.entities).toEqual([expect.objectContaining({ type: 'text_link', url: `tg://user?id=${jun.id}` })]);
+      expect(fake.chats.deletedUserMessages).toContainEqual({ chatId: group.id, messageId: u.message!.message_id });
+      expect(fake.sent(group.id).some((m) => (m.text ?? '').includes('leaked_in_a_group'))).toBe(false);
+    });
 
     it('Delete is refused for someone else, mentioning them', async () => {
       fake.userText({ chat: group, from: ivan, text: '@nemo_test_bot make a video of a red kite over hills' });

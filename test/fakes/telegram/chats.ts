@@ -232,8 +232,16 @@ export class FakeChats {
     return m;
   }
 
+  /** Users' messages the bot deleted. */
+  readonly deletedUserMessages: Array<{ chatId: number; messageId: number }> = [];
+
   delete(chatId: number, messageId: number): true | string {
     const rec = this.sentList.find((s) => s.chatId === chatId && s.messageId === messageId);
+    if (!rec && this.messages.get(chatId)?.delete(messageId)) {
+      // A user's message: bots may delete them in private chats (and in groups as an admin).
+      this.deletedUserMessages.push({ chatId, messageId });
+      return true;
+    }
     if (!rec || rec.deleted) return 'Bad Request: message to delete not found';
     rec.deleted = true;
     this.messages.get(chatId)?.delete(messageId);
