@@ -36,6 +36,7 @@ import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
 import { decodeFormButtonId } from './payload.js';
+import { adminRoleIds, interactionIsAdmin, messageIsAdmin, withAdminFacts } from './admin.js';
 import {
   normalizeButton,
   normalizeMessage,
@@ -127,6 +128,7 @@ export interface OpenShardOptions {
 /** Create a client for one shard and start logging in (returns at once). */
 export function openShard(opts: OpenShardOptions): ShardConnection {
   const { config, ingress, shardId } = opts;
+  const adminRoles = adminRoleIds(config.DISCORD_ADMIN_ROLE_IDS);
   const logger = opts.logger.child({ shardId });
   const listed = new Set(config.DISCORD_CHANNEL_IDS);
   const client = new Client({
@@ -161,6 +163,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       listedChannelIds: listed,
     });
     if (!msg) return;
+    withAdminFacts(msg, m.guildId, messageIsAdmin(m, adminRoles));
     await channels.run(msg.chatId, async () => {
       try {
         await accept(msg);
@@ -197,9 +200,10 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     const attachment: AttachmentFacts | undefined = image
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
       : undefined;
-    const msg = normalizeSlashCommand(
-      { ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment },
-      receivedAt,
+    const msg = withAdminFacts(
+      normalizeSlashCommand({ ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment }, receivedAt),
+      i.guildId,
+      interactionIsAdmin(i, adminRoles),
     );
     await acceptDeferred(i, msg, deferring, 'a slash command');
   };
@@ -224,6 +228,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     const facts = { ...interactionFacts(i), customId: i.customId, messageId: i.message.id };
     const msg = normalizeButton(facts, receivedAt);
     if (!msg) return; // not one of ours
+    withAdminFacts(msg, i.guildId, interactionIsAdmin(i, adminRoles));
     if (await openForm(i, msg)) return;
     const deferring = deferInTime(() => i.deferUpdate(), 'a button press');
     await channels.run(msg.chatId, async () => {
@@ -263,7 +268,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     if (!decodeFormButtonId(i.customId)) return; // not one of ours
     const receivedAt = Date.now();
     const deferring = deferInTime(() => i.deferReply(), 'a form');
-    const msg = normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue('prompt') }, receivedAt);
+    const msg = withAdminFacts(normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue('prompt') }, receivedAt), i.guildId, interactionIsAdmin(i, adminRoles));
     await acceptDeferred(i, msg, deferring, 'a form');
   };
 

@@ -151,6 +151,18 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
       return maxUploadBytes;
     },
 
+    /** The chat's creator and administrators administer the bot there (/admin). */
+    async isAdmin(target, userId) {
+      if (!/^\d+$/.test(userId)) return false;
+      try {
+        const member = await api.getChatMember(chatIdOf(target.chatId), Number(userId));
+        return member.status === 'creator' || member.status === 'administrator';
+      } catch (err) {
+        log.info({ err: toTelegramError(err, 'getChatMember') }, 'telegram: could not read a chat member; not treated as an admin');
+        return false;
+      }
+    },
+
     async resolveAttachment(att: Attachment) {
       const src = att.source;
       if (src.kind === 'url') return { url: src.url };

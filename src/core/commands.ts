@@ -5,12 +5,12 @@
  * with localized descriptions), so every platform offers the same set with the same words.
  */
 export interface CommandSpec {
-  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel' | 'jobs' | 'show' | 'login' | 'logout';
+  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel' | 'jobs' | 'show' | 'login' | 'logout' | 'admin' | 'lang';
   description: { en: string; zh: string };
   /** Only `video` takes a prompt (and, where the platform has command options, an optional file). */
   takesPrompt?: boolean;
   /** A required text argument (`/show <id>`), as a typed option where the platform has them. */
-  argument?: { name: string; description: { en: string; zh: string } };
+  argument?: { name: string; description: { en: string; zh: string }; optional?: boolean };
   /** Only for the user who runs it: answered privately where the platform can (a token, admin settings). */
   private?: boolean;
   /** The greeting a platform sends when a chat opens (`/start`): registered only where that is the custom. */
@@ -29,6 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'show', description: { en: 'Post a finished video again', zh: '重新发送已完成的视频' }, argument: { name: 'id', description: { en: 'The job id from /jobs', zh: '/jobs 中的任务编号' } } },
   { name: 'login', description: { en: 'Use your own Nemo account (in a DM)', zh: '使用你自己的 Nemo 账户（私聊）' }, private: true, argument: { name: 'token', description: { en: 'Your Nemo API token', zh: '你的 Nemo API 凭证' } } },
   { name: 'logout', description: { en: 'Forget your own Nemo account', zh: '移除你自己的 Nemo 账户' }, private: true },
+  { name: 'admin', description: { en: 'Server or chat settings (admins)', zh: '服务器或群组设置（管理员）' }, private: true, argument: { name: 'settings', description: { en: 'e.g. quota 5, block <word>, pause, cancel <job>', zh: '例如 quota 5、block <词>、pause、cancel <任务>' }, optional: true } },
+  { name: 'lang', description: { en: 'Language of this conversation (en, zh, auto)', zh: '此会话的语言（en、zh、auto）' }, argument: { name: 'language', description: { en: 'en, zh or auto', zh: 'en、zh 或 auto' } } },
   { name: 'help', description: { en: 'How to use this bot', zh: '使用帮助' } },
 ];
 

@@ -6,6 +6,7 @@
  */
 import type { TimelineWords } from '../nemo/draft.js';
 import type { NemoErrorKind } from '../nemo/errors.js';
+import { adminMessages } from './i18n-admin.js';
 import { teamMessages } from './i18n-team.js';
 
 export type Lang = 'en' | 'zh';
@@ -54,6 +55,7 @@ const FILE_ICONS: Readonly<Record<string, string>> = { video: '🎞️', audio: 
 const messages = {
   ...errors,
   ...teamMessages,
+  ...adminMessages,
   'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
   'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
   'refuse.user_full': { en: (p: Params) => `🙋 You already have ${p.count} waiting. I'll take more once one of them finishes (or /cancel one).`, zh: (p: Params) => `🙋 你已有 ${p.count} 个任务在排队。请等其中一个完成后再发送（或用 /cancel 取消）。` },

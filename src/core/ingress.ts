@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkAttachments, linkAttachments, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
-import { cancelConversation } from './cancel.js';
+import { cancelConversation, cancelJob } from './cancel.js';
 import { formatBytes, t } from './i18n.js';
 import { sessionLanguage, uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
@@ -26,6 +26,9 @@ import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
 import { deleteResult, jobsText, showJob } from './history-commands.js';
 import { login, logout } from './login.js';
+import { runAdmin } from './admin.js';
+import { isAdminOf, workRefusal } from './gates.js';
+import { SettingsStore, type Settings } from './settings.js';
 
 export interface IngressDeps {
   config: Config;
@@ -48,14 +51,21 @@ export class RetryLaterError extends Error {
 }
 
 export class Ingress implements ConversationIngress {
-  constructor(private readonly deps: IngressDeps) {}
+  private readonly settings: SettingsStore;
+
+  constructor(private readonly deps: IngressDeps) {
+    this.settings = new SettingsStore(deps.redis, deps.keys);
+  }
 
   async accept(msg: IncomingMessage): Promise<IngressResult> {
     const { deps } = this;
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
-    // The skill takes the session language from the user's message (falling back to the locale).
-    const lang = uiLanguage(msg.text, msg.locale);
+    const scope = msg.scopeId ?? msg.conversationKey;
+    const settings = await this.settings.get(scope);
+    // The bot's words: the conversation's /lang, else the admin's default here, else the message's
+    // language (falling back to the locale). The session language is the message's, as the skill says.
+    const lang = (await this.settings.conversationLanguage(msg.conversationKey)) ?? settings.language ?? uiLanguage(msg.text, msg.locale);
     const target: ChatTarget = {
       platform: msg.platform,
       conversationKey: msg.conversationKey,
@@ -125,7 +135,21 @@ export class Ingress implements ConversationIngress {
       }
     }
 
+    if (intent.kind === 'admin') {
+      if (!(await isAdminOf(msg, outbox, target))) return notice(t(lang, 'admin.refused'));
+      const done = await runAdmin({ ...deps, settings: this.settings, defaultConcurrency: deps.config.MAX_QUEUED_PER_CONVERSATION }, msg, scope, lang, intent.args);
+      if ('text' in done) return notice(done.text);
+      intent = done.retry.kind === 'export' ? { kind: 'export' } : { kind: 'turn', prompt: done.retry.prompt };
+    }
+
     switch (intent.kind) {
+      case 'lang': {
+        const choice = intent.args.trim().toLowerCase();
+        if (choice !== 'en' && choice !== 'zh' && choice !== 'auto') return say(t(lang, 'lang.usage'));
+        await this.settings.setConversationLanguage(msg.conversationKey, choice === 'auto' ? undefined : choice);
+        const now = choice === 'auto' ? uiLanguage(msg.text, msg.locale) : choice;
+        return say(choice === 'auto' ? t(now, 'lang.auto') : t(now, 'lang.set', { language: t(now, `lang.name.${choice}`) }));
+      }
       case 'empty':
         return say(t(lang, 'refuse.empty'));
       case 'help':
@@ -152,7 +176,17 @@ export class Ingress implements ConversationIngress {
         return answer.refusal ? notice(answer.text) : say(answer.text);
       }
       case 'cancel': {
-        const count = await cancelConversation(deps, msg.conversationKey, lang);
+        const admin = await isAdminOf(msg, outbox, target);
+        if (intent.id) {
+          // One job by its /jobs id: the requester's own, or any for an admin.
+          const entry = await new JobHistory(deps.redis, deps.keys).get(msg.conversationKey, intent.id);
+          if (!entry) return say(t(lang, 'show.unknown', { id: intent.id.slice(0, 32) }));
+          if (entry.userId !== msg.userId && !admin) return notice(t(lang, 'cancel.foreign'));
+          const done = await cancelJob(deps, msg.conversationKey, entry.jobId, lang);
+          return say(t(lang, done ? 'admin.cancelled' : 'admin.not_running', { id: entry.id }));
+        }
+        // In a group a member's /cancel stops only their own jobs; an admin's stops all.
+        const count = await cancelConversation(deps, msg.conversationKey, lang, admin ? undefined : msg.userId);
         return say(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
       }
       case 'turn': {
@@ -167,12 +201,18 @@ export class Ingress implements ConversationIngress {
         if (problem?.kind === 'platform_download') {
           return say(t(lang, 'refuse.platform_download', { fileName: problem.att.name, size: formatBytes(problem.att.sizeBytes), maxMb: Math.round(outbox.limits.maxDownloadBytes / 1024 / 1024) }));
         }
-        return this.enqueue(msg, target, outbox, jobId, 'turn', prompt, attachments);
+        // Checked before anything reaches Nemo: the channel list, a paused queue, blocked words.
+        const refusal = workRefusal(settings, msg, [prompt, ...attachments.map((a) => a.name)].join('\n'));
+        if (refusal) return notice(t(lang, refusal));
+        return this.enqueue(msg, target, outbox, jobId, 'turn', prompt, attachments, settings);
       }
       case 'export':
       case 'credits':
-      case 'status':
-        return this.enqueue(msg, target, outbox, jobId, intent.kind, '', []);
+      case 'status': {
+        const refusal = workRefusal(settings, msg);
+        if (refusal) return notice(t(lang, refusal));
+        return this.enqueue(msg, target, outbox, jobId, intent.kind, '', [], settings);
+      }
     }
   }
 
@@ -212,7 +252,7 @@ export class Ingress implements ConversationIngress {
     await this.deps.redis.set(this.deps.keys.seen(jobId), 'done', 'EX', SEEN_TTL_S);
   }
 
-  private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[]): Promise<IngressResult> {
+  private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[], settings: Settings): Promise<IngressResult> {
     const { deps } = this;
     const header = headerFor(kind, target.lang, prompt, attachments);
     const { platformMeta: _botOnly, ...jobTarget } = target;
@@ -236,10 +276,16 @@ export class Ingress implements ConversationIngress {
       const user = await deps.shares.take(msg.platform, msg.userId, jobId, deps.config.MAX_QUEUED_PER_USER);
       if (user !== true) return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.user_full', { count: user.full }));
       // Join the line before the job exists, so a worker never sees a line job that is not in line.
-      const joined = await deps.line.join(msg.conversationKey, jobId, deps.config.MAX_QUEUED_PER_CONVERSATION);
+      const joined = await deps.line.join(msg.conversationKey, jobId, settings.concurrency ?? deps.config.MAX_QUEUED_PER_CONVERSATION);
       if (typeof joined !== 'number') {
         await deps.shares.give(msg.platform, msg.userId, jobId);
         return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.conversation_full', { count: joined.full }));
+      }
+      // The admin's daily quota counts generations (turns) only once they are sure to be queued.
+      if (kind === 'turn' && settings.quotaPerDay !== undefined && !(await this.settings.takeQuota(msg.scopeId ?? msg.conversationKey, msg.userId, settings.quotaPerDay))) {
+        await deps.line.leave(msg.conversationKey, jobId);
+        await deps.shares.give(msg.platform, msg.userId, jobId);
+        return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.quota', { quota: settings.quotaPerDay }));
       }
       position = joined;
     }

@@ -19,11 +19,13 @@ export type Intent =
   | { kind: 'upload_hint' } // "upload" without a file
   | { kind: 'help' }
   | { kind: 'new' }
-  | { kind: 'cancel' }
+  | { kind: 'cancel'; id?: string } // with an id: that job only
   | { kind: 'jobs' } // the conversation's recent jobs
   | { kind: 'show'; id: string } // post a finished job's video again
   | { kind: 'login'; token: string } // the user's own Nemo token (never sent to Nemo as a prompt)
   | { kind: 'logout' }
+  | { kind: 'admin'; args: string } // settings of this server or chat (admins only)
+  | { kind: 'lang'; args: string } // this conversation's language (en | zh | auto)
   | { kind: 'button'; id: string }
   | { kind: 'unknown_command'; name: string } // `/jobs`: a short help answer, never sent to Nemo
   | { kind: 'empty' };
@@ -115,7 +117,11 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
       case 'new':
         return { kind: 'new' };
       case 'cancel':
-        return { kind: 'cancel' };
+        return msg.command.args.trim() ? { kind: 'cancel', id: msg.command.args.trim() } : { kind: 'cancel' };
+      case 'admin':
+        return { kind: 'admin', args: msg.command.args };
+      case 'lang':
+        return { kind: 'lang', args: msg.command.args };
       case 'jobs':
         return { kind: 'jobs' };
       case 'show':

@@ -47,6 +47,18 @@ export class Keys {
   userJobs(platform: string, userId: string) {
     return `${this.prefix}:u:{${platform}:${userId}}:jobs`;
   }
+  /** Admin settings of a server or chat (settings.ts). */
+  settings(scope: string) {
+    return `${this.prefix}:settings:{${scope}}`;
+  }
+  /** Generations a user started in a scope on one UTC day (the daily quota). */
+  quota(scope: string, userId: string, day: string) {
+    return `${this.prefix}:quota:{${scope}}:${userId}:${day}`;
+  }
+  /** A conversation's language override (/lang). */
+  conversationLanguage(conv: string) {
+    return this.conv(conv, 'lang');
+  }
   /** A user's own Nemo token, encrypted (token-vault.ts). */
   userToken(platform: string, userId: string) {
     return `${this.prefix}:u:{${platform}:${userId}}:token`;

@@ -59,6 +59,13 @@ export interface IncomingMessage {
   isDirect: boolean;
   mentionsBot: boolean;
   command?: IncomingCommand;
+  /**
+   * The server or group the conversation belongs to, for admin settings (a Discord guild id; the chat
+   * for Telegram). Defaults to the conversation key.
+   */
+  scopeId?: string;
+  /** Whether the sender may change this scope's settings, when the platform says so cheaply (Discord permissions and roles). */
+  isAdmin?: boolean;
   /** A pressed button: the core's button id (from callback_data / custom_id `nb:<id>`). */
   button?: { id: string };
   /**

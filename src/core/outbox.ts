@@ -164,6 +164,8 @@ export interface Outbox {
   sendLink(target: ChatTarget, link: LinkPayload): Promise<MessageRef>;
   /** Typing / uploading indicator; best effort, never throws. */
   sendAction(target: ChatTarget, action: ChatAction): Promise<void>;
+  /** Whether `userId` administers this chat (Telegram: the chat's admins), for platforms that must ask. */
+  isAdmin?(target: ChatTarget, userId: string): Promise<boolean>;
   /** A moment as the platform shows a live relative time ("in 5 minutes"), when it has such a thing. */
   relativeTime?(atMs: number): string;
   /** Largest video this chat accepts as an attachment (it may depend on the chat). */

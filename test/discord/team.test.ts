@@ -137,6 +137,30 @@ describe('Discord team features', () => {
     expect(fake.botMessages(dm).some((m) => m.content.includes(personal))).toBe(false);
   });
 
+  it('/admin is refused (ephemerally) without Manage Server; an admin blocks a word; /lang switches the language', async () => {
+    const dave = fake.addUser('dave');
+    const refused = fake.pushSlashCommand({ channelId: channel(), name: 'admin', user: dave });
+    const original = await fake.waitFor(() => fake.interaction(refused.id)?.originalMessageId, 5_000, 'the deferred reply');
+    await fake.waitFor(() => fake.world.messages.get(original)!.content.includes('Only server or chat admins'), 10_000, 'the refusal');
+    expect(fake.world.messages.get(original)!.flags & 64).toBe(64);
+
+    const carol = fake.addUser('carol');
+    carol.permissions = String(1071698660929n | 32n); // + Manage Server
+    fake.pushSlashCommand({ channelId: channel(), name: 'admin', user: carol, options: { settings: 'block dragon' } });
+    await fake.waitFor(() => fake.messages(channel()).find((m) => m.content.includes('Blocked: dragon')), 10_000, 'the saved setting');
+    const turns = sim.requestsTo('run_sse').length;
+    fake.pushMessage({ channelId: channel(), content: 'make a video of a dragon', mentionBot: true, author: dave });
+    await said(channel(), /not allowed here/, 'the blocked-word refusal');
+    expect(sim.requestsTo('run_sse').length).toBe(turns);
+
+    fake.pushSlashCommand({ channelId: channel(), name: 'lang', options: { language: 'zh' } });
+    await said(channel(), /我将使用中文回答/, 'the Chinese confirmation');
+    fake.pushSlashCommand({ channelId: channel(), name: 'credits' });
+    await said(channel(), /积分：可用 \d+/, 'the Chinese balance');
+    fake.pushSlashCommand({ channelId: channel(), name: 'lang', options: { language: 'auto' } });
+    await said(channel(), /follow each message’s language/, 'the switch back');
+  });
+
   it('Delete by someone else is refused ephemerally; after a restart Vertical 9:16 works and the requester can delete', async () => {
     const bob = fake.addUser('bob');
     fake.pushButton({ channelId: channel(), messageId: result.id, customId: button(result, /Delete/).custom_id, user: bob });

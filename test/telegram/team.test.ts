@@ -129,6 +129,15 @@ describe('Telegram team features', () => {
     expect((await lastText(kai.id, /Recent jobs here/, 'the list')).text).toContain('❌ failed');
   });
 
+  it('/lang zh switches this conversation to Chinese; /lang auto switches back', async () => {
+    fake.userText({ chat: privateChat(hana), from: hana, text: '/lang zh' });
+    await lastText(hana.id, /我将使用中文回答/, 'the Chinese confirmation');
+    fake.userText({ chat: privateChat(hana), from: hana, text: '/credits' });
+    await lastText(hana.id, /积分：可用 \d+/, 'the Chinese balance');
+    fake.userText({ chat: privateChat(hana), from: hana, text: '/lang auto' });
+    await lastText(hana.id, /follow each message’s language/, 'the switch back');
+  });
+
   it('/login in a DM stores the token encrypted, deletes the message and uses it; /logout forgets it', async () => {
     const lin = makeUser('Lin', { id: 8106, language_code: 'en' });
     sim.addToken(PERSONAL, { credits: 4321 });
@@ -190,6 +199,41 @@ describe('Telegram team features', () => {
       expect(JSON.stringify(sim.requestsTo('run_sse').at(-1)!.body)).toContain('aspect ratio of the video to 1:1');
       fake.pressButton({ chatId: group.id, from: ivan, messageId: second.messageId, data: button(second, /Delete/).callback_data! });
       await fake.waitFor(() => fake.sent(group.id).find((m) => m.messageId === second.messageId)!.deleted, 10_000, 'the deletion');
+    }, 60_000);
+
+    it('/admin: refused for a member; a chat admin blocks a word, sets a quota and pauses; a member cannot cancel another\'s job', async () => {
+      const say = (from: typeof ivan, text: string) => fake.userText({ chat: group, from, text });
+      say(jun, '/admin');
+      const refused = await lastText(group.id, /Only server or chat admins/, 'the admin refusal');
+      expect(refused.entities).toEqual([expect.objectContaining({ type: 'text_link', url: `tg://user?id=${jun.id}` })]);
+
+      fake.chats.admins.set(group.id, new Set([ivan.id]));
+      say(ivan, '/admin block dragon');
+      expect((await lastText(group.id, /Saved\./, 'the saved settings')).text).toContain('Blocked: dragon');
+      const turns = sim.requestsTo('run_sse').length;
+      say(jun, '@nemo_test_bot make a video of a Dragon over the sea');
+      await lastText(group.id, /not allowed here/, 'the blocked-word refusal');
+      expect(sim.requestsTo('run_sse').length).toBe(turns);
+
+      say(ivan, '/jobs');
+      const ivansJob = /#([a-z0-9]{6}) · [^\n]*red kite/.exec((await lastText(group.id, /Recent jobs here/, 'the group list')).text!)![1]!;
+      say(jun, `/cancel ${ivansJob}`);
+      await lastText(group.id, /someone else’s/, 'the cancel refusal');
+
+      say(ivan, '/admin quota 1');
+      await fake.waitFor(() => posted(group.id, /Daily generations per user: 1/).length > 0, 20_000, 'the quota setting');
+      say(jun, '@nemo_test_bot hello there');
+      await lastText(group.id, /hello there/, 'the first acknowledgement');
+      say(jun, '@nemo_test_bot how are you today');
+      const quota = await lastText(group.id, /used your 1 generations for today/, 'the quota refusal');
+      expect(quota.entities).toEqual([expect.objectContaining({ type: 'text_link', url: `tg://user?id=${jun.id}` })]);
+
+      say(ivan, '/admin pause');
+      await fake.waitFor(() => posted(group.id, /Queue: ⏸️ paused/).length > 0, 20_000, 'the pause');
+      say(jun, '@nemo_test_bot credits');
+      await lastText(group.id, /paused the bot here/, 'the paused refusal');
+      say(ivan, '/admin resume');
+      await fake.waitFor(() => posted(group.id, /Queue: running/).length > 0, 20_000, 'the resume');
     }, 60_000);
   });
 });

@@ -60,7 +60,7 @@ function base(world: FakeWorld, channelId: string, user: FakeUser, type: 2 | 3 |
     payload.guild_id = guild.id;
     payload.guild_locale = guild.preferredLocale;
     payload.guild = { id: guild.id, locale: guild.preferredLocale, features: [] };
-    payload.member = { user: userJSON(user), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false, permissions: PERMISSIONS };
+    payload.member = { user: userJSON(user), roles: user.roles ?? [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false, permissions: user.permissions ?? PERMISSIONS };
   } else {
     payload.user = userJSON(user);
   }

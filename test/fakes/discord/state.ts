@@ -34,6 +34,10 @@ export interface FakeUser {
   discriminator: string;
   avatar: null;
   bot?: boolean;
+  /** Guild role ids of this member (interactions and messages carry them). */
+  roles?: string[];
+  /** The member's resolved permissions in interactions (default: the usual member set). */
+  permissions?: string;
 }
 
 export interface FakeChannel {

@@ -232,6 +232,9 @@ export class FakeChats {
     return m;
   }
 
+  /** Administrators of each group (getChatMember answers `administrator` for them). */
+  readonly admins = new Map<number, Set<number>>();
+
   /** Users' messages the bot deleted. */
   readonly deletedUserMessages: Array<{ chatId: number; messageId: number }> = [];
 

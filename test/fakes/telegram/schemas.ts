@@ -110,6 +110,7 @@ export const schemas = {
   }),
   answerCallbackQuery: z.object({ callback_query_id: z.string().min(1), text: z.string().max(200).optional(), show_alert: bool.optional() }),
   getFile: z.object({ file_id: z.string().min(1) }),
+  getChatMember: z.object({ chat_id: chatId, user_id: int }),
   sendVideo: z.object({
     ...common,
     video: z.string().min(1),
