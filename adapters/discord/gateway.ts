@@ -36,6 +36,7 @@ import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
 import { decodeFormButtonId } from './payload.js';
+import { FORM_INPUT_ID, openForm } from './forms.js';
 import { adminRoleIds, interactionIsAdmin, messageIsAdmin, withAdminFacts } from './admin.js';
 import {
   normalizeButton,
@@ -46,10 +47,6 @@ import {
   type InteractionFacts,
   type MessageFacts,
 } from './normalize.js';
-
-/** How long a form button waits for its pre-filled text; beyond it the press is handled as a plain button (3 s window). */
-const FORM_LOOKUP_MS = 1_500;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Gateway close codes that need a human (and what to do). */
 const FATAL_CLOSE_HINTS: Record<number, string> = {
@@ -229,7 +226,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     const msg = normalizeButton(facts, receivedAt);
     if (!msg) return; // not one of ours
     withAdminFacts(msg, i.guildId, interactionIsAdmin(i, adminRoles));
-    if (await openForm(i, msg)) return;
+    if (await openForm(i, msg, ingress, logger)) return;
     const deferring = deferInTime(() => i.deferUpdate(), 'a button press');
     await channels.run(msg.chatId, async () => {
       if (!(await deferring)) delete msg.platformMeta;
@@ -241,34 +238,11 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     });
   };
 
-  /**
-   * A form button (Remix) opens a modal pre-filled by the core. A modal must be the first answer to
-   * the press, so the core is asked before any defer; when it has no form (expired, foreign) or is
-   * too slow, the press goes on as an ordinary button and the core answers it in the chat.
-   */
-  const openForm = async (i: ButtonInteraction, msg: IncomingMessage): Promise<boolean> => {
-    const id = decodeFormButtonId(i.customId);
-    if (!id || !ingress.formFor) return false;
-    try {
-      const form = await Promise.race([ingress.formFor(msg.conversationKey, id, msg.locale), sleep(FORM_LOOKUP_MS).then(() => undefined)]);
-      if (!form) return false;
-      await i.showModal({
-        custom_id: i.customId,
-        title: form.title.slice(0, 45),
-        components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', label: form.label.slice(0, 45), style: 2, value: form.value.slice(0, 4000), required: true, max_length: 4000 }] }],
-      });
-      return true;
-    } catch (err) {
-      logger.warn({ error: describeDiscordError(err) }, 'discord: could not open the form; handling the press as a button');
-      return false;
-    }
-  };
-
   const onModal = async (i: ModalSubmitInteraction) => {
     if (!decodeFormButtonId(i.customId)) return; // not one of ours
     const receivedAt = Date.now();
     const deferring = deferInTime(() => i.deferReply(), 'a form');
-    const msg = withAdminFacts(normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue('prompt') }, receivedAt), i.guildId, interactionIsAdmin(i, adminRoles));
+    const msg = withAdminFacts(normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue(FORM_INPUT_ID) }, receivedAt), i.guildId, interactionIsAdmin(i, adminRoles));
     await acceptDeferred(i, msg, deferring, 'a form');
   };
 

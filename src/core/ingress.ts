@@ -24,11 +24,12 @@ import type { UserShares } from './fair-shares.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
-import { deleteResult, jobsText, showJob } from './history-commands.js';
+import { jobsText, showJob } from './history-commands.js';
+import { buttonOutcome } from './button-intents.js';
 import { login, logout } from './login.js';
 import { runAdmin } from './admin.js';
 import { isAdminOf, workRefusal } from './gates.js';
-import { SettingsStore, type Settings } from './settings.js';
+import { setConversationLanguage, SettingsStore, type Settings } from './settings.js';
 
 export interface IngressDeps {
   config: Config;
@@ -100,39 +101,14 @@ export class Ingress implements ConversationIngress {
       if (!action) return say(t(lang, 'button.expired'));
       if (action.conv !== msg.conversationKey) return notice(t(lang, 'button.foreign'));
       attachments = [];
-      switch (action.action) {
-        case 'export':
-          intent = { kind: 'export' };
-          break;
-        case 'retry':
-        case 'answer':
-          intent = { kind: 'turn', prompt: action.value ?? '' };
-          break;
-        case 'new':
-          intent = { kind: 'new' };
-          break;
-        case 'credits':
-          intent = { kind: 'credits' };
-          break;
-        case 'status':
-        case 'open': // the project's claim link comes with the status answer
-          intent = { kind: 'status' };
-          break;
-        case 'aspect':
-          intent = { kind: 'turn', prompt: t(lang, 'aspect.prompt', { ratio: action.value }) };
-          break;
-        case 'remix':
-          // No form on this platform: ask for the new prompt as a reply to a pre-filled message.
-          await this.markDone(jobId);
-          await outbox.sendText(target, t(lang, 'remix.ask', { prompt: action.value }), { ...privateNotice(msg), forceReply: { placeholder: t(lang, 'remix.placeholder') } });
-          return { outcome: 'answered' };
-        case 'delete': {
-          const refusal = await deleteResult(outbox, target, msg, action, false);
-          if (refusal) return notice(refusal);
-          await this.markDone(jobId);
-          return { outcome: 'answered' };
-        }
+      const next = await buttonOutcome(action, msg, outbox, target, privateNotice(msg));
+      if ('notice' in next) return notice(next.notice);
+      if ('send' in next || 'done' in next) {
+        await this.markDone(jobId);
+        if ('send' in next) await outbox.sendText(target, next.send.text, next.send.opts);
+        return { outcome: 'answered' };
       }
+      intent = next.intent;
     }
 
     if (intent.kind === 'admin') {
@@ -143,13 +119,8 @@ export class Ingress implements ConversationIngress {
     }
 
     switch (intent.kind) {
-      case 'lang': {
-        const choice = intent.args.trim().toLowerCase();
-        if (choice !== 'en' && choice !== 'zh' && choice !== 'auto') return say(t(lang, 'lang.usage'));
-        await this.settings.setConversationLanguage(msg.conversationKey, choice === 'auto' ? undefined : choice);
-        const now = choice === 'auto' ? uiLanguage(msg.text, msg.locale) : choice;
-        return say(choice === 'auto' ? t(now, 'lang.auto') : t(now, 'lang.set', { language: t(now, `lang.name.${choice}`) }));
-      }
+      case 'lang':
+        return say(await setConversationLanguage(this.settings, msg, intent.args, lang));
       case 'empty':
         return say(t(lang, 'refuse.empty'));
       case 'help':

@@ -11,7 +11,9 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { t } from './i18n.js';
 import type { Keys } from './keys.js';
+import { uiLanguage } from './language.js';
 
 export const settingsSchema = z.object({
   quotaPerDay: z.number().int().min(0).optional(),
@@ -66,6 +68,15 @@ export class SettingsStore {
     if (lang) await this.redis.set(this.keys.conversationLanguage(conv), lang);
     else await this.redis.del(this.keys.conversationLanguage(conv));
   }
+}
+
+/** `/lang en|zh|auto`: set (or clear) the conversation's language; the answer is in the new language. */
+export async function setConversationLanguage(store: SettingsStore, msg: { conversationKey: string; text: string; locale?: string }, args: string, lang: string): Promise<string> {
+  const choice = args.trim().toLowerCase();
+  if (choice !== 'en' && choice !== 'zh' && choice !== 'auto') return t(lang, 'lang.usage');
+  await store.setConversationLanguage(msg.conversationKey, choice === 'auto' ? undefined : choice);
+  if (choice === 'auto') return t(uiLanguage(msg.text, msg.locale), 'lang.auto');
+  return t(choice, 'lang.set', { language: t(choice, `lang.name.${choice}`) });
 }
 
 /** The first blocked word or pattern `text` contains (case-insensitive), or undefined. */
