@@ -30,8 +30,9 @@ export async function buttonOutcome(action: ButtonAction, msg: IncomingMessage, 
     case 'credits':
       return { intent: { kind: 'credits' } };
     case 'status':
-    case 'open': // the project's claim link comes with the status answer
       return { intent: { kind: 'status' } };
+    case 'open':
+      return { intent: { kind: 'open' } };
     case 'aspect':
       return { intent: { kind: 'turn', prompt: t(lang, 'aspect.prompt', { ratio: action.value }) } };
     case 'remix':

@@ -48,6 +48,9 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
       case 'status':
         await answerStatus(svc, ctx, outbox, target, card, auth);
         break;
+      case 'open':
+        await answerOpen(svc, ctx, outbox, target, card, auth);
+        break;
       case 'turn': {
         if (ctx.data.step === 'start') await ctx.save({ step: 'turn' });
         if (ctx.data.step === 'turn') {
@@ -172,6 +175,13 @@ async function answerStatus(svc: CoreServices, ctx: JobContext, outbox: Outbox, 
     if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
   }
   await finalAnswer(svc, ctx, outbox, target, card, text);
+}
+
+/** "Open in NemoVideo": the project's claim link (never the token itself). */
+async function answerOpen(svc: CoreServices, ctx: JobContext, outbox: Outbox, target: ChatTarget, card: StatusCard, auth: CredentialHandle): Promise<void> {
+  const session = await svc.sessions.get(ctx.data.conv);
+  const claim = session?.taskId ? await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined) : undefined;
+  await finalAnswer(svc, ctx, outbox, target, card, claim ? t(target.lang, 'open.link', { url: claim.url }) : t(target.lang, 'status.none'));
 }
 
 /** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */

@@ -48,6 +48,8 @@ export const teamMessages = {
   'btn.square': { en: '⬛ Square 1:1', zh: '⬛ 方形 1:1' },
   'btn.open': { en: '🌐 Open in NemoVideo', zh: '🌐 在 NemoVideo 中打开' },
   'btn.delete': { en: '🗑️ Delete', zh: '🗑️ 删除' },
+  'ack.open': { en: '🌐 Getting a link to your project…', zh: '🌐 正在获取项目链接…' },
+  'open.link': { en: (p: Params) => `🌐 Open your project in NemoVideo (a claim link, valid for a few days): ${p.url ?? ''}`, zh: (p: Params) => `🌐 在 NemoVideo 中打开项目（认领链接，几天内有效）：${p.url ?? ''}` },
   'btn.remix': { en: '🎛️ Remix', zh: '🎛️ 改编' },
   'remix.ask': {
     en: (p: Params) => `🎛️ Remix: reply to this message with the new prompt. The last one was:\n${p.prompt ?? ''}`,

@@ -179,7 +179,8 @@ export class Ingress implements ConversationIngress {
       }
       case 'export':
       case 'credits':
-      case 'status': {
+      case 'status':
+      case 'open': {
         const refusal = workRefusal(settings, msg);
         if (refusal) return notice(t(lang, refusal));
         return this.enqueue(msg, target, outbox, jobId, intent.kind, '', [], settings);
@@ -295,6 +296,7 @@ export function headerFor(kind: JobKind, lang: string, prompt: string, attachmen
   if (kind === 'export') return t(lang, 'ack.export');
   if (kind === 'credits') return t(lang, 'ack.credits');
   if (kind === 'status') return t(lang, 'ack.status');
+  if (kind === 'open') return t(lang, 'ack.open');
   const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
   for (const a of attachments.slice(0, 10)) {
     const type = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? 'video' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? 'audio' : a.byUrl ? 'link' : 'image';

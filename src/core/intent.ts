@@ -16,6 +16,7 @@ export type Intent =
   | { kind: 'export' }
   | { kind: 'credits' }
   | { kind: 'status' }
+  | { kind: 'open' } // the project's claim link (the Open in NemoVideo button)
   | { kind: 'upload_hint' } // "upload" without a file
   | { kind: 'help' }
   | { kind: 'new' }

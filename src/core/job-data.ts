@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Attachment, Platform } from './message.js';
 import type { ChatTarget } from './outbox.js';
 
-export type JobKind = 'turn' | 'export' | 'credits' | 'status';
+export type JobKind = 'turn' | 'export' | 'credits' | 'status' | 'open';
 
 export type JobStep =
   | 'start' // nothing done yet

@@ -98,6 +98,15 @@ describe('Telegram team features', () => {
     expect(videosIn(ivo.id)).toHaveLength(0);
   });
 
+  it('"Open in NemoVideo" answers with the project\'s claim link, never the token', async () => {
+    const video = videosIn(hana.id)[0]!;
+    fake.pressButton({ chatId: hana.id, from: hana, messageId: video.messageId, data: button(video, /Open in NemoVideo/).callback_data! });
+    const link = await lastText(hana.id, /Open your project in NemoVideo/, 'the claim link');
+    expect(link.text).toMatch(/https?:\/\/\S+claim\S*/);
+    const tokens = new Set(sim.requests.map((r) => r.token).filter(Boolean));
+    expect([...tokens].some((tok) => link.text!.includes(tok!))).toBe(false);
+  });
+
   it('Remix asks for the new prompt with a force-reply carrying the last one; the reply makes a new video', async () => {
     const video = videosIn(hana.id)[0]!;
     fake.pressButton({ chatId: hana.id, from: hana, messageId: video.messageId, data: button(video, /Remix/).callback_data! });
