@@ -20,7 +20,6 @@ import { failureButtons, withReady } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
 import { runTurnStep } from './turn.js';
 import { chargeNotice, settleCost } from './costs.js';
-import { LINE_KINDS } from './job-data.js';
 import { recordEnd, recordRunning } from './job-record.js';
 import { personalCredential } from './login.js';
 
@@ -99,7 +98,7 @@ export async function runConversationJob(svc: CoreServices, ctx: JobContext): Pr
     await ctx.save({ failed: true });
     const buttons = await failureButtons(svc, ctx);
     // Every failure says whether it was charged ("you were not charged" when nothing billable ran).
-    const charged = LINE_KINDS.has(ctx.data.kind) ? `\n${await chargeNotice(svc, ctx, authHandle)}` : '';
+    const charged = `\n${await chargeNotice(svc, ctx, authHandle)}`;
     await outbox
       .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
