@@ -63,10 +63,11 @@ export class Ingress implements ConversationIngress {
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
     const scope = msg.scopeId ?? msg.conversationKey;
-    const settings = await this.settings.get(scope);
+    // Both reads go out together (one round trip): the acknowledgement must stay quick under a burst.
+    const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey)]);
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
     // language (falling back to the locale). The session language is the message's, as the skill says.
-    const lang = (await this.settings.conversationLanguage(msg.conversationKey)) ?? settings.language ?? uiLanguage(msg.text, msg.locale);
+    const lang = conversationLang ?? settings.language ?? uiLanguage(msg.text, msg.locale);
     const target: ChatTarget = {
       platform: msg.platform,
       conversationKey: msg.conversationKey,
@@ -263,17 +264,18 @@ export class Ingress implements ConversationIngress {
     }
     await deps.queue.add(jobId, data);
     await this.markDone(jobId);
-    if (kind === 'turn' || kind === 'export') {
-      await new JobHistory(deps.redis, deps.keys)
-        .add(msg.conversationKey, { id: shortJobId(jobId), jobId, kind, prompt, userId: msg.userId, state: 'queued', createdAt: data.createdAt })
-        .catch((err) => deps.log.warn({ err, jobId }, 'could not record the job in the history'));
-    }
     const text = position > 1 ? await waitingText(deps.redis, deps.keys, outbox, header, target.lang, position) : `${header}\n${t(target.lang, 'ack.now')}`;
     try {
       const ref = await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       await deps.redis.set(deps.keys.statusRef(jobId), JSON.stringify(ref), 'EX', SEEN_TTL_S);
     } catch (err) {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
+    }
+    // After the acknowledgement (which a burst waits on): the job's line in /jobs.
+    if (kind === 'turn' || kind === 'export') {
+      await new JobHistory(deps.redis, deps.keys)
+        .add(msg.conversationKey, { id: shortJobId(jobId), jobId, kind, prompt, userId: msg.userId, state: 'queued', createdAt: data.createdAt })
+        .catch((err) => deps.log.warn({ err, jobId }, 'could not record the job in the history'));
     }
     return { outcome: 'queued', jobId, position };
   }
