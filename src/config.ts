@@ -17,6 +17,8 @@ export const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => (v === '' ? def : ['true', '1', 'yes', 'on'].includes(v)));
 
+/** Credits below which a result warns that the balance is low (about two generations). */
+const LOW_BALANCE_DEFAULT = 200;
 export const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 /** Megabytes may be fractional (e.g. 0.5) so small limits can be set in tests. */
 export const megabytes = (def: number) => z.coerce.number().positive().default(def);
@@ -55,6 +57,7 @@ export const coreConfigFields = {
   TRANSFER_CONCURRENCY: int(8, 1).describe('Bandwidth-heavy transfers one worker runs at once (video downloads and uploads to the chat, user files to Nemo), so memory and bandwidth stay bounded.'),
   NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
   MAX_QUEUED_PER_USER: int(5, 1).describe('Turns and exports one user may have waiting or running at once; beyond it the user is told to wait and nothing is queued.'),
+  LOW_BALANCE_WARNING: int(LOW_BALANCE_DEFAULT, 0).describe('A finished job whose balance left is below this many credits adds a low-balance warning to its result (0 turns the warning off). A generation costs about 100.'),
   MAX_QUEUED_PER_CONVERSATION: int(20, 1).describe('Turns and exports one conversation (channel or chat) may have waiting or running at once.'),
   HEALTH_PORT: int(8081, 0).describe('Port of /healthz (alive), /readyz (Redis plus the platforms or the queue answer) and /metrics (Prometheus); 0 turns it off. A port already in use is logged and skipped.'),
   STARTUP_CHECKS: bool(true).describe('Check at start that a platform token is set (bot roles), that Redis answers with maxmemory-policy noeviction and that NEMO_API_URL answers; exit 1 with one line when one fails.'),
@@ -77,6 +80,9 @@ export const coreConfigFields = {
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),
   NEMO_WEB_URL: httpUrl('https://nemovideo.com').describe('Nemo web app URL (registration, top-up and project links).'),
+  TOKEN_ENCRYPTION_KEY: optionalString()
+    .refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hex characters or base64')
+    .describe('Key for users\' own Nemo tokens (/login), encrypted at rest with AES-256-GCM: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`). Unset: /login is turned off.'),
   NEMO_TOKEN: optionalString().describe('A Nemo API token (nmv_usr_…). When unset each conversation gets its own free anonymous token.'),
   NEMO_SKILL_SOURCE: z.string().min(1).default('video-leonardo').describe('X-Skill-Source attribution header.'),
   NEMO_SKILL_VERSION: z.string().min(1).default('1.9').describe('X-Skill-Version attribution header.'),

@@ -60,12 +60,18 @@ export class ConsoleOutbox implements Outbox {
   async deleteMessage(): Promise<void> {}
 
   async sendVideo(_t: ChatTarget, video: VideoPayload): Promise<MessageRef> {
+    if (video.fileRef) {
+      // /show: the copy saved when it was first delivered.
+      this.print(`${video.caption ?? "🎬 Video"}\n   saved: ${video.fileRef}`);
+      this.printButtons(video.buttons);
+      return { chatId: 'local', messageId: String(++this.seq), fileRef: video.fileRef };
+    }
     await mkdir(this.outDir, { recursive: true });
     const dest = path.join(this.outDir, video.fileName);
     await copyFile(video.path, dest);
     this.print(`${video.caption ?? "🎬 Video"}\n   saved: ${dest} (${Math.round(video.sizeBytes / 1024)} KB)`);
     this.printButtons(video.buttons);
-    return { chatId: 'local', messageId: String(++this.seq) };
+    return { chatId: 'local', messageId: String(++this.seq), fileRef: dest };
   }
 
   async sendLink(_t: ChatTarget, link: LinkPayload): Promise<MessageRef> {

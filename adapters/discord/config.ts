@@ -9,6 +9,7 @@ const fields = {
   DISCORD_TOKEN: optionalString().describe('Bot token from the Discord developer portal. Discord is enabled when set.'),
   DISCORD_APPLICATION_ID: optionalString().describe('Application id (read from the API when unset).'),
   DISCORD_API_URL: httpUrl('https://discord.com/api').describe('Discord REST API base (discord.js REST `api` option).'),
+  DISCORD_ADMIN_ROLE_IDS: optionalString().describe('Comma-separated role ids whose members may use /admin, besides members with Manage Server.'),
   DISCORD_GUILD_ID: optionalString().describe('Register slash commands to this guild (instant); globally when unset.'),
   DISCORD_CHANNEL_IDS: z
     .string()

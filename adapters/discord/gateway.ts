@@ -20,21 +20,28 @@ import {
   Client,
   Events,
   GatewayIntentBits,
+  MessageFlags,
   Options,
   Partials,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
   type Message,
+  type ModalSubmitInteraction,
 } from 'discord.js';
 import type { Config } from '../../src/config.js';
+import { COMMANDS } from '../../src/core/commands.js';
 import type { ConversationIngress, IncomingMessage } from '../../src/core/message.js';
 import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
 import { describeDiscordError } from './errors.js';
+import { decodeFormButtonId } from './payload.js';
+import { FORM_INPUT_ID, openForm } from './forms.js';
+import { adminRoleIds, interactionIsAdmin, messageIsAdmin, withAdminFacts } from './admin.js';
 import {
   normalizeButton,
   normalizeMessage,
+  normalizeModalSubmit,
   normalizeSlashCommand,
   type AttachmentFacts,
   type InteractionFacts,
@@ -82,7 +89,7 @@ export function messageFacts(m: Message): MessageFacts {
   };
 }
 
-function interactionFacts(i: ChatInputCommandInteraction | ButtonInteraction): InteractionFacts {
+function interactionFacts(i: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction): InteractionFacts {
   const member = i.member;
   const displayName = member && 'displayName' in member ? member.displayName : undefined;
   return {
@@ -118,6 +125,7 @@ export interface OpenShardOptions {
 /** Create a client for one shard and start logging in (returns at once). */
 export function openShard(opts: OpenShardOptions): ShardConnection {
   const { config, ingress, shardId } = opts;
+  const adminRoles = adminRoleIds(config.DISCORD_ADMIN_ROLE_IDS);
   const logger = opts.logger.child({ shardId });
   const listed = new Set(config.DISCORD_CHANNEL_IDS);
   const client = new Client({
@@ -152,6 +160,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       listedChannelIds: listed,
     });
     if (!msg) return;
+    withAdminFacts(msg, m.guildId, messageIsAdmin(m, adminRoles));
     await channels.run(msg.chatId, async () => {
       try {
         await accept(msg);
@@ -172,19 +181,33 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     }
   };
 
+  /** The command's text: `/video`'s prompt, or the argument of a command that takes one (`/show <id>`). */
+  const commandText = (i: ChatInputCommandInteraction): string | undefined => {
+    const argument = COMMANDS.find((c) => c.name === i.commandName)?.argument;
+    return i.options.getString(argument?.name ?? 'prompt') ?? undefined;
+  };
+
   const onSlash = async (i: ChatInputCommandInteraction) => {
     const receivedAt = Date.now();
     // The defer starts now, outside the channel's order; the core hears of it in the channel's order.
-    const deferring = deferInTime(() => i.deferReply(), 'a slash command');
+    // A private command (/login, /admin) is answered ephemerally: only its user sees the answer.
+    const ephemeral = COMMANDS.find((c) => c.name === i.commandName)?.private === true;
+    const deferring = deferInTime(() => i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}), 'a slash command');
     const image = i.options.getAttachment('image');
     const attachment: AttachmentFacts | undefined = image
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
       : undefined;
-    const msg = normalizeSlashCommand(
-      { ...interactionFacts(i), commandName: i.commandName, prompt: i.options.getString('prompt') ?? undefined, attachment },
-      receivedAt,
+    const msg = withAdminFacts(
+      normalizeSlashCommand({ ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment }, receivedAt),
+      i.guildId,
+      interactionIsAdmin(i, adminRoles),
     );
-    await channels.run(msg.chatId, async () => {
+    await acceptDeferred(i, msg, deferring, 'a slash command');
+  };
+
+  /** Hand a deferred command (or form) to the core in the channel's order; never leave "thinking…" behind. */
+  const acceptDeferred = (i: ChatInputCommandInteraction | ModalSubmitInteraction, msg: IncomingMessage, deferring: Promise<boolean>, what: string) =>
+    channels.run(msg.chatId, async () => {
       const deferred = await deferring;
       if (!deferred) delete msg.platformMeta;
       try {
@@ -192,17 +215,18 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
         // Nobody will answer an ignored command: do not leave "thinking…" on screen for 15 minutes.
         if (res.outcome === 'ignored' && deferred) await i.deleteReply().catch(() => {});
       } catch (err) {
-        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, 'discord: ingress failed for a slash command');
+        logger.error({ chatId: msg.chatId, error: describeDiscordError(err) }, `discord: ingress failed for ${what}`);
         if (deferred) await i.deleteReply().catch(() => {});
       }
     });
-  };
 
   const onButton = async (i: ButtonInteraction) => {
     const receivedAt = Date.now();
     const facts = { ...interactionFacts(i), customId: i.customId, messageId: i.message.id };
     const msg = normalizeButton(facts, receivedAt);
     if (!msg) return; // not one of ours
+    withAdminFacts(msg, i.guildId, interactionIsAdmin(i, adminRoles));
+    if (await openForm(i, msg, ingress, logger)) return;
     const deferring = deferInTime(() => i.deferUpdate(), 'a button press');
     await channels.run(msg.chatId, async () => {
       if (!(await deferring)) delete msg.platformMeta;
@@ -214,10 +238,19 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
     });
   };
 
+  const onModal = async (i: ModalSubmitInteraction) => {
+    if (!decodeFormButtonId(i.customId)) return; // not one of ours
+    const receivedAt = Date.now();
+    const deferring = deferInTime(() => i.deferReply(), 'a form');
+    const msg = withAdminFacts(normalizeModalSubmit({ ...interactionFacts(i), prompt: i.fields.getTextInputValue(FORM_INPUT_ID) }, receivedAt), i.guildId, interactionIsAdmin(i, adminRoles));
+    await acceptDeferred(i, msg, deferring, 'a form');
+  };
+
   client.on(Events.MessageCreate, (m) => void onMessage(m));
   client.on(Events.InteractionCreate, (i: Interaction) => {
     if (i.isChatInputCommand()) void onSlash(i);
     else if (i.isButton()) void onButton(i);
+    else if (i.isModalSubmit()) void onModal(i);
   });
   client.on(Events.Error, (err) => logger.error({ error: describeDiscordError(err) }, 'discord: client error'));
   client.on(Events.Warn, (text) => logger.warn({ text }, 'discord: client warning'));

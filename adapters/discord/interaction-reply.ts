@@ -45,6 +45,9 @@ export function interactionMetaRecord(meta: InteractionMeta): Record<string, str
   return { ...meta };
 }
 
+/** Message flag: shown only to the user of the interaction. */
+const EPHEMERAL = 64;
+
 /** Interaction tokens stop working after 15 minutes; keep a small margin. */
 export const INTERACTION_TOKEN_TTL_MS = 14 * 60_000;
 
@@ -63,11 +66,19 @@ export class InteractionReplies {
    * Post `body` as the interaction's answer. Returns the Discord message (id + channel).
    * Throws the REST error when the token is dead; the caller then falls back to the channel.
    */
-  async send(meta: InteractionMeta, body: object): Promise<{ id: string; channelId: string }> {
+  async send(meta: InteractionMeta, body: object, o: { ephemeral?: boolean } = {}): Promise<{ id: string; channelId: string }> {
     this.prune();
     const { applicationId, interactionToken } = meta;
     let raw: unknown;
-    if (meta.interactionKind === 'command' && !this.usedOriginal.has(interactionToken)) {
+    if (o.ephemeral && meta.interactionKind === 'component') {
+      // A button was deferred with an update, so a follow-up may be ephemeral: only the presser sees it.
+      // (A deferred slash command's first follow-up replaces "thinking…" and keeps its visibility.)
+      raw = await this.rest.post(Routes.webhook(applicationId, interactionToken), {
+        body: { ...body, flags: EPHEMERAL },
+        auth: false,
+        query: new URLSearchParams({ wait: 'true' }),
+      });
+    } else if (meta.interactionKind === 'command' && !this.usedOriginal.has(interactionToken)) {
       raw = await this.rest.patch(Routes.webhookMessage(applicationId, interactionToken, '@original'), { body, auth: false });
       this.usedOriginal.set(interactionToken, this.now() + INTERACTION_TOKEN_TTL_MS);
     } else {

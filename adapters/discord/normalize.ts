@@ -173,6 +173,17 @@ export function normalizeSlashCommand(f: SlashCommandFacts, now: number = Date.n
   };
 }
 
+/** A submitted Remix form (modal) → a `/video` command with the edited prompt. */
+export function normalizeModalSubmit(f: InteractionFacts & { prompt: string }, now: number = Date.now()): IncomingMessage {
+  const prompt = f.prompt.trim();
+  return {
+    ...interactionBase(f, 'command', now),
+    text: prompt,
+    attachments: [],
+    command: { name: 'video', args: prompt },
+  };
+}
+
 /** A pressed `nb:` button → `IncomingMessage` with `button`; `null` for components that are not ours. */
 export function normalizeButton(f: ButtonFacts, now: number = Date.now()): IncomingMessage | null {
   const id = decodeButtonId(f.customId);

@@ -96,7 +96,7 @@ class DiscordOutboxImpl implements DiscordOutbox {
     const meta = interactionMetaOf(target.platformMeta);
     if (meta) {
       try {
-        const msg = await this.interactions.send(meta, buildEditBody(text, opts.buttons, opts.mentionUserId));
+        const msg = await this.interactions.send(meta, buildEditBody(text, opts.buttons, opts.mentionUserId), { ephemeral: opts.private });
         return { chatId: msg.channelId, messageId: msg.id };
       } catch (err) {
         const level = isInteractionGone(err) ? 'info' : 'warn';
@@ -172,6 +172,11 @@ class DiscordOutboxImpl implements DiscordOutbox {
       buttons: link.buttons,
     });
     return this.post(target.chatId, body, 'send');
+  }
+
+  /** Discord renders `<t:unix:R>` as a live "in 5 minutes" in each reader's own language. */
+  relativeTime(atMs: number): string {
+    return `<t:${Math.round(atMs / 1000)}:R>`;
   }
 
   async sendAction(target: ChatTarget, _action: ChatAction): Promise<void> {

@@ -6,7 +6,7 @@
  * Kept free of I/O so the exact JSON we send can be unit-tested and reused by the outbox for
  * channel messages, interaction edits and follow-ups alike.
  */
-import { BUTTON_PREFIX } from '../../src/core/message.js';
+import { BUTTON_PREFIX, FORM_BUTTON_PREFIX } from '../../src/core/message.js';
 import type { Button } from '../../src/core/outbox.js';
 
 /** Discord's hard limits on message shape. */
@@ -28,12 +28,19 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Encode a core button id as a Discord custom_id. */
-export function encodeButtonId(id: string): string {
-  return `${BUTTON_PREFIX}${id}`.slice(0, DISCORD_LIMITS.customIdChars);
+export function encodeButtonId(id: string, form = false): string {
+  return `${form ? FORM_BUTTON_PREFIX : BUTTON_PREFIX}${id}`.slice(0, DISCORD_LIMITS.customIdChars);
+}
+
+/** The core id of a form button's custom_id (`nbf:<id>`, it opens a modal); undefined for any other. */
+export function decodeFormButtonId(customId: string): string | undefined {
+  return customId.startsWith(FORM_BUTTON_PREFIX) && customId.length > FORM_BUTTON_PREFIX.length ? customId.slice(FORM_BUTTON_PREFIX.length) : undefined;
 }
 
 /** Decode a custom_id we created; `undefined` for components that are not ours. */
 export function decodeButtonId(customId: string): string | undefined {
+  const form = decodeFormButtonId(customId);
+  if (form) return form;
   if (!customId.startsWith(BUTTON_PREFIX)) return undefined;
   const id = customId.slice(BUTTON_PREFIX.length);
   return id.length > 0 ? id : undefined;
@@ -66,7 +73,7 @@ export function buildComponents(buttons: Button[][] | undefined): ActionRowJSON[
         type: 2 as const,
         style: 2 as const, // Secondary: the core owns the meaning of each button, so none is styled as "the" action.
         label: truncate(b.label, DISCORD_LIMITS.buttonLabelChars) || '…',
-        custom_id: encodeButtonId(b.id),
+        custom_id: encodeButtonId(b.id, b.form),
       })),
     }));
 }

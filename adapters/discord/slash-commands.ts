@@ -25,6 +25,16 @@ const ZH_NAMES: Record<string, { cn: string; tw: string }> = {
   new: { cn: '新项目', tw: '新專案' },
   cancel: { cn: '取消', tw: '取消' },
   help: { cn: '帮助', tw: '說明' },
+  jobs: { cn: '任务', tw: '任務' },
+  show: { cn: '重发', tw: '重發' },
+  id: { cn: '编号', tw: '編號' },
+  login: { cn: '登录', tw: '登入' },
+  logout: { cn: '登出', tw: '登出' },
+  token: { cn: '凭证', tw: '憑證' },
+  admin: { cn: '管理', tw: '管理' },
+  lang: { cn: '语言', tw: '語言' },
+  settings: { cn: '设置', tw: '設定' },
+  language: { cn: '语言', tw: '語言' },
   prompt: { cn: '描述', tw: '描述' },
   image: { cn: '图片', tw: '圖片' },
 };
@@ -92,6 +102,18 @@ export function buildSlashCommands(scope: 'global' | 'guild'): SlashCommandJSON[
           required: false,
           name_localizations: names('image'),
           description_localizations: descriptions(VIDEO_OPTION_DESCRIPTIONS.image),
+        },
+      ];
+    }
+    if (c.argument) {
+      cmd.options = [
+        {
+          type: OPTION_STRING,
+          name: c.argument.name,
+          description: c.argument.description.en,
+          required: !c.argument.optional,
+          name_localizations: names(c.argument.name),
+          description_localizations: descriptions(c.argument.description),
         },
       ];
     }

@@ -66,6 +66,7 @@ function normalizeMessage(msg: ChatMessage, bot: BotIdentity, now: number): Norm
   const message: IncomingMessage = {
     platform: 'telegram',
     conversationKey: conversationKey('telegram', chatId, threadId),
+    scopeId: conversationKey('telegram', chatId), // admin settings are per chat (all its topics)
     chatId,
     ...(threadId !== undefined ? { threadId } : {}),
     userId: String(from.id),
@@ -100,6 +101,7 @@ function normalizeCallback(cq: CallbackQuery, now: number): Normalized {
     message: {
       platform: 'telegram',
       conversationKey: conversationKey('telegram', chatId, threadId),
+      scopeId: conversationKey('telegram', chatId),
       chatId,
       ...(threadId !== undefined ? { threadId } : {}),
       userId: String(cq.from.id),

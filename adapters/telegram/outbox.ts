@@ -14,7 +14,7 @@
 import { createReadStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { InputFile, type Api } from 'grammy';
-import type { InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
+import type { ForceReply, InlineKeyboardMarkup, MessageEntity } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import type { Attachment } from '../../src/core/message.js';
@@ -56,8 +56,9 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   };
 
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
-    const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.replyTo);
-    const markup = inlineKeyboard(o.buttons);
+    // A private notice in a group names its person even as a reply (the reply may be to the bot's own message).
+    const body = withMention(text, TEXT_MAX_CHARS, target, o.mentionUserId, o.private ? undefined : o.replyTo);
+    const markup = inlineKeyboard(o.buttons) ?? forceReplyOf(o.forceReply);
     try {
       const m = await api.sendMessage(chatIdOf(target.chatId), body.text, {
         ...threadOf(target),
@@ -106,13 +107,14 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     },
 
     async sendVideo(target, video) {
-      if (video.sizeBytes > maxUploadBytes) {
+      if (!video.fileRef && video.sizeBytes > maxUploadBytes) {
         throw new TelegramApiError('sendVideo', 413, `video of ${video.sizeBytes} bytes is over the ${maxUploadBytes}-byte upload limit`);
       }
       const caption = video.caption ? withMention(video.caption, CAPTION_MAX_CHARS, target, video.mentionUserId, video.replyTo) : undefined;
       const markup = inlineKeyboard(video.buttons);
-      // A supplier: each attempt (a 429 retry) opens the file afresh.
-      const file = new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
+      // A stored file_id posts the same video again without uploading (no size limit); otherwise a
+      // supplier: each attempt (a 429 retry) opens the file afresh.
+      const file = video.fileRef ?? new InputFile(() => createReadStream(video.path, { highWaterMark: UPLOAD_READ_CHUNK_BYTES }), safeFileName(video.fileName));
       // The "uploading video" indicator is the core's (StatusCard.during): one indicator, not two.
       try {
         const m = await api.sendVideo(chatIdOf(target.chatId), file, {
@@ -128,7 +130,7 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
           // A hung upload ends at a deadline that grows with the size (grammY's own is 500 s for any call).
           // grammY types its signal with the abort-controller polyfill; Node's is compatible at runtime.
         }, AbortSignal.timeout(config.TELEGRAM_UPLOAD_TIMEOUT_MS + Math.ceil(video.sizeBytes / (256 * 1024)) * 1000) as Parameters<Api['sendVideo']>[3]);
-        return { chatId: target.chatId, messageId: String(m.message_id) };
+        return { chatId: target.chatId, messageId: String(m.message_id), ...(m.video?.file_id ? { fileRef: m.video.file_id } : {}) };
       } catch (err) {
         throw toTelegramError(err, 'sendVideo');
       }
@@ -151,6 +153,18 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
       return maxUploadBytes;
     },
 
+    /** The chat's creator and administrators administer the bot there (/admin). */
+    async isAdmin(target, userId) {
+      if (!/^\d+$/.test(userId)) return false;
+      try {
+        const member = await api.getChatMember(chatIdOf(target.chatId), Number(userId));
+        return member.status === 'creator' || member.status === 'administrator';
+      } catch (err) {
+        log.info({ err: toTelegramError(err, 'getChatMember') }, 'telegram: could not read a chat member; not treated as an admin');
+        return false;
+      }
+    },
+
     async resolveAttachment(att: Attachment) {
       const src = att.source;
       if (src.kind === 'url') return { url: src.url };
@@ -169,6 +183,11 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     },
   };
   return outbox;
+}
+
+/** Ask for a reply (Remix): selective, so in a group only the mentioned or replied-to user is asked. */
+function forceReplyOf(o: SendOptions['forceReply']): ForceReply | undefined {
+  return o ? { force_reply: true, selective: true, input_field_placeholder: o.placeholder.slice(0, 64) } : undefined;
 }
 
 /** The core's chat activities in the Bot API's words. */

@@ -1,5 +1,5 @@
 /**
- * Quick answers (/credits, /status): read from Nemo and reply at once, in the job's `start` step.
+ * Quick answers (/credits, /status, Open in NemoVideo): read from Nemo and reply at once, in the job's `start` step.
  * Also the registration link an anonymous user is shown (with its bind id when one is known).
  */
 import { summarizeTimeline } from '../nemo/draft.js';
@@ -37,6 +37,14 @@ export async function answerStatus(d: StepDeps): Promise<void> {
     if (claim) text += `\n${t(target.lang, 'status.link', { url: claim.url })}`;
   }
   await finalAnswer(d, text);
+}
+
+/** "Open in NemoVideo": the project's claim link (never the token itself). */
+export async function answerOpen(d: StepDeps): Promise<void> {
+  const { svc, ctx, target, auth } = d;
+  const session = await svc.sessions.get(ctx.data.conv);
+  const claim = session?.taskId ? await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined) : undefined;
+  await finalAnswer(d, claim ? t(target.lang, 'open.link', { url: claim.url }) : t(target.lang, 'status.none'));
 }
 
 /** Quick answers arrive as a reply, and their "Checking…" acknowledgement goes away. */

@@ -14,12 +14,14 @@ import type { Keys } from './keys.js';
 import type { Button } from './outbox.js';
 
 export const buttonActionSchema = z.object({
-  action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer']),
+  action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer', 'aspect', 'open', 'delete', 'remix']),
   conv: z.string(),
-  /** retry: the prompt to send again; answer: the option label to send. */
+  /** retry: the prompt to send again; answer: the option label to send; aspect: the ratio (9:16, 1:1); remix: the prompt to start from. */
   value: z.string().optional(),
   /** The job the button was made for. */
   jobId: z.string().optional(),
+  /** delete: who asked for the result (only they, or an admin, may delete it). */
+  userId: z.string().optional(),
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
 
@@ -34,7 +36,8 @@ export class ButtonStore {
   async create(label: string, action: ButtonAction): Promise<Button> {
     const id = randomBytes(8).toString('base64url');
     await this.redis.set(this.keys.button(id), JSON.stringify(action), 'EX', TTL_S);
-    return { id, label };
+    // Remix opens a form (a Discord modal) where the platform has them.
+    return action.action === 'remix' ? { id, label, form: true } : { id, label };
   }
 
   async resolve(id: string): Promise<ButtonAction | undefined> {

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { CANCEL_FLAG_TTL_S } from './defaults.js';
+import { JobHistory } from './history.js';
 import { cardText, t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
@@ -25,40 +26,56 @@ export interface CancelDeps {
   log: Logger;
 }
 
-/** Returns how many jobs were cancelled. */
-export async function cancelConversation(deps: CancelDeps, conv: string, lang: string): Promise<number> {
+/**
+ * Returns how many jobs were cancelled. With `onlyUser`, only that user's jobs (a group member's
+ * /cancel never stops someone else's work).
+ */
+export async function cancelConversation(deps: CancelDeps, conv: string, lang: string, onlyUser?: string): Promise<number> {
   let count = 0;
   for (const id of await deps.line.ids(conv)) {
-    const state = await deps.queue.state(id);
-    if (state === 'missing') {
-      await deps.redis.lrem(deps.keys.line(conv), 0, id);
-      continue;
-    }
-    if (state === 'completed' || state === 'failed') continue;
-    await deps.redis.set(deps.keys.cancelled(id), '1', 'EX', CANCEL_FLAG_TTL_S);
-    count++;
-    if (state === 'active') {
-      await deps.redis.publish(deps.keys.cancelChannel(), id);
-      continue;
-    }
-    try {
-      const data = await deps.queue.data(id);
-      if (data?.renderStarted && !data.videoPath) {
-        // Between render polls: let a worker take it now, so it also cancels the render at Nemo.
-        await deps.queue.promote(id);
-        continue;
-      }
-      await deps.queue.remove(id);
-      await deps.redis.lrem(deps.keys.line(conv), 0, id);
-      if (data) await markCancelled(deps, id, data, lang);
-    } catch (err) {
-      // It became active meanwhile: its worker sees the flag or the pub/sub message.
-      deps.log.debug({ err, jobId: id }, 'cancel: job was picked up while removing');
-      await deps.redis.publish(deps.keys.cancelChannel(), id);
-    }
+    if (onlyUser !== undefined && (await deps.queue.data(id))?.target.userId !== onlyUser) continue;
+    if (await cancelOne(deps, conv, id, lang)) count++;
   }
   await deps.line.wakeHead(conv);
   return count;
+}
+
+/** Cancel one job of `conv` (waiting: removed; running: its worker is told); false when it is not live. */
+export async function cancelJob(deps: CancelDeps, conv: string, id: string, lang: string): Promise<boolean> {
+  const done = await cancelOne(deps, conv, id, lang);
+  await deps.line.wakeHead(conv);
+  return done;
+}
+
+async function cancelOne(deps: CancelDeps, conv: string, id: string, lang: string): Promise<boolean> {
+  const state = await deps.queue.state(id);
+  if (state === 'missing') {
+    await deps.redis.lrem(deps.keys.line(conv), 0, id);
+    return false;
+  }
+  if (state === 'completed' || state === 'failed') return false;
+  await deps.redis.set(deps.keys.cancelled(id), '1', 'EX', CANCEL_FLAG_TTL_S);
+  if (state === 'active') {
+    await deps.redis.publish(deps.keys.cancelChannel(), id);
+    return true;
+  }
+  try {
+    const data = await deps.queue.data(id);
+    if (data?.renderStarted && !data.videoPath) {
+      // Between render polls: let a worker take it now, so it also cancels the render at Nemo.
+      await deps.queue.promote(id);
+      return true;
+    }
+    await deps.queue.remove(id);
+    await deps.redis.lrem(deps.keys.line(conv), 0, id);
+    if (data) await markCancelled(deps, id, data, lang);
+    await new JobHistory(deps.redis, deps.keys).update(conv, id, { state: 'cancelled', finishedAt: Date.now() }).catch(() => undefined);
+  } catch (err) {
+    // It became active meanwhile: its worker sees the flag or the pub/sub message.
+    deps.log.debug({ err, jobId: id }, 'cancel: job was picked up while removing');
+    await deps.redis.publish(deps.keys.cancelChannel(), id);
+  }
+  return true;
 }
 
 /** Show "Cancelled" on a job's status card. Shared with the worker, which cancels jobs it finds flagged. */

@@ -7,10 +7,14 @@
 import { inEveryLanguage } from './i18n.js';
 
 export interface CommandSpec {
-  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel';
+  name: 'start' | 'help' | 'video' | 'export' | 'credits' | 'status' | 'new' | 'cancel' | 'jobs' | 'show' | 'login' | 'logout' | 'admin' | 'lang';
   description: { en: string; zh: string };
   /** Only `video` takes a prompt (and, where the platform has command options, an optional file). */
   takesPrompt?: boolean;
+  /** A required text argument (`/show <id>`), as a typed option where the platform has them. */
+  argument?: { name: string; description: { en: string; zh: string }; optional?: boolean };
+  /** Only for the user who runs it: answered privately where the platform can (a token, admin settings). */
+  private?: boolean;
   /** The greeting a platform sends when a chat opens (`/start`): registered only where that is the custom. */
   greeting?: boolean;
 }
@@ -23,6 +27,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'status', description: inEveryLanguage('command.status') },
   { name: 'new', description: inEveryLanguage('command.new') },
   { name: 'cancel', description: inEveryLanguage('command.cancel') },
+  { name: 'jobs', description: inEveryLanguage('command.jobs') },
+  { name: 'show', description: inEveryLanguage('command.show'), argument: { name: 'id', description: inEveryLanguage('command.show.id') } },
+  { name: 'login', description: inEveryLanguage('command.login'), private: true, argument: { name: 'token', description: inEveryLanguage('command.login.token') } },
+  { name: 'logout', description: inEveryLanguage('command.logout'), private: true },
+  { name: 'admin', description: inEveryLanguage('command.admin'), private: true, argument: { name: 'settings', description: inEveryLanguage('command.admin.settings'), optional: true } },
+  { name: 'lang', description: inEveryLanguage('command.lang'), argument: { name: 'language', description: inEveryLanguage('command.lang.language') } },
   { name: 'help', description: inEveryLanguage('command.help') },
 ];
 

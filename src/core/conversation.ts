@@ -22,6 +22,9 @@ import { leaveLine } from './positions.js';
 import { StatusCard } from './progress.js';
 import { failureButtons } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
+import { chargeNotice, settleCost } from './costs.js';
+import { recordEnd, recordRunning } from './job-record.js';
+import { personalCredential } from './login.js';
 
 /** One run of a job, from the queue's point of view. An error thrown out of it is a failed attempt. */
 export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobResult> {
@@ -62,16 +65,19 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
   await card.load();
   let authHandle: CredentialHandle | undefined;
   try {
+    if (ctx.data.step === 'start') await recordRunning(svc, ctx);
+    if (ctx.data.step === 'start') await recordRunning(svc, ctx);
     if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
       // The skill's first moment: "Connecting…" on the card while the token and session are set up;
       // the first answer after it says the bot is ready (no technical details in the chat).
       await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', CONNECTING_TTL_S);
       await card.stage('stage.connecting');
     }
-    const auth = await svc.sessions.credential(ctx.data.conv);
+    // The user's own account (/login) in their direct chat, else the conversation's credential.
+    const auth = (await personalCredential(svc, ctx)) ?? (await svc.sessions.credential(ctx.data.conv));
     authHandle = auth;
     const result = await runSteps({ svc, ctx, outbox, target, card, auth });
-    if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await card.finish('stage.done');
+    if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await finishDone(svc, ctx, card, auth);
     return result;
   } catch (err) {
     if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
@@ -80,6 +86,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     }
     if (ctx.signal.aborted) {
       await cancelRunningRender(svc, ctx.data, ctx.log);
+      await recordEnd(svc, ctx, 'cancelled');
       await card.finish('stage.cancelled');
       return FINISHED;
     }
@@ -106,9 +113,12 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     ctx.log.error({ err, step: ctx.data.step }, 'job failed');
     await ctx.save({ failed: true });
     const buttons = await failureButtons(svc, ctx);
+    // Every failure says whether it was charged ("you were not charged" when nothing billable ran).
+    const charged = `\n${await chargeNotice(svc, ctx, authHandle)}`;
     await outbox
-      .sendText(target, userMessageFor(err, target.lang), { replyTo: ctx.data.replyTo, buttons })
+      .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
+    await recordEnd(svc, ctx, 'failed');
     await card.finish('stage.failed');
     return FINISHED;
   }
@@ -125,6 +135,13 @@ async function learnBindId(svc: CoreServices, ctx: JobContext, auth: CredentialH
     err.details.registerUrl = url;
     err.details.bindMissing = false;
   } else ctx.log.warn('no bind id in any answer yet; showing the registration link without it');
+}
+
+/** A finished turn or export: the history first (so /jobs agrees with the card), then the card with the cost. */
+async function finishDone(svc: CoreServices, ctx: JobContext, card: StatusCard, auth: CredentialHandle): Promise<void> {
+  const cost = await settleCost(svc, ctx, auth);
+  await recordEnd(svc, ctx, 'done');
+  await card.finish('stage.done', cost);
 }
 
 /** A retry would repeat something the user would notice (a second turn). */

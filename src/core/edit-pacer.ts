@@ -157,6 +157,8 @@ export function pacedOutbox(outbox: Outbox, onError?: (err: unknown, messageKey:
     sendAction: (target, action) => outbox.sendAction(target, action),
     maxUploadBytes: (target) => outbox.maxUploadBytes(target),
     resolveAttachment: (att) => outbox.resolveAttachment(att),
+    ...(outbox.isAdmin ? { isAdmin: (target: ChatTarget, userId: string) => outbox.isAdmin!(target, userId) } : {}),
+    ...(outbox.relativeTime ? { relativeTime: (atMs: number) => outbox.relativeTime!(atMs) } : {}),
   };
   return paced;
 }

@@ -15,6 +15,9 @@ import { formatBytes, t } from './i18n.js';
 import { goTo, waitFor, type StepDeps, type StepOutcome } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { DeliveryUncertainError, OutboxError, outboxErrorKind } from './outbox.js';
+import { settleCost } from './costs.js';
+import { recordResult } from './job-record.js';
+import { readMp4Info } from './mp4-info.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 /** Step `export`: start the render (or find the one a crashed run started). */
@@ -125,32 +128,36 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
     const mention = target.isDirect ? undefined : target.userId;
+    // The result says what the job cost and the balance left (with a warning when it runs low).
+    const cost = await settleCost(svc, ctx, d.auth);
     await d.card.stage('stage.delivering');
-    const sendLink = async () =>
-      outbox.sendLink(target, {
-        url: ctx.data.outputUrl ?? (await projectLink(d)),
-        text:
-          size === undefined
-            ? t(target.lang, 'result.link_unfetched', { limit: formatBytes(svc.config.DOWNLOAD_MAX_MB * 1024 * 1024) })
-            : t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) }),
-        replyTo: ctx.data.replyTo,
-        buttons,
-        mentionUserId: mention,
-      });
-    if (size !== undefined && size <= limit) {
-      const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
+    const sendLink = async () => {
+      const url = ctx.data.outputUrl ?? (await projectLink(d));
+      const text =
+        size === undefined
+          ? t(target.lang, 'result.link_unfetched', { limit: formatBytes(svc.config.DOWNLOAD_MAX_MB * 1024 * 1024) })
+          : t(target.lang, 'result.link', { size: formatBytes(size), limit: formatBytes(limit) });
+      await outbox.sendLink(target, { url, text: cost ? `${text}\n${cost}` : text, replyTo: ctx.data.replyTo, buttons, mentionUserId: mention });
+      await recordResult(svc, ctx, { url });
+    };
+    if (videoPath && size !== undefined && size <= limit) {
+      const caption = [t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined }), cost].filter(Boolean).join('\n');
+      // Width, height and duration let the platform show the clip properly (not a 0:00 square tile).
+      const info = await readMp4Info(videoPath);
       try {
-        await d.card.during('sending_video', () =>
+        const ref = await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
-            path: videoPath!, // a size is known only with a file
+            path: videoPath,
             sizeBytes: size,
             fileName: `nemo-${ctx.data.renderId}.mp4`,
             caption: caption.slice(0, outbox.limits.captionMaxChars),
             replyTo: ctx.data.replyTo,
             buttons,
             mentionUserId: mention,
+            ...info,
           }),
         );
+        await recordResult(svc, ctx, { fileRef: ref.fileRef, url: ctx.data.outputUrl });
       } catch (err) {
         if (ctx.signal.aborted) throw err; // cancelled or shutting down: never fall back to a link
         const kind = outboxErrorKind(err);

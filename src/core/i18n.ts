@@ -6,6 +6,8 @@
  */
 import type { TimelineWords } from '../nemo/draft.js';
 import type { NemoErrorKind } from '../nemo/errors.js';
+import { adminMessages } from './i18n-admin.js';
+import { teamMessages } from './i18n-team.js';
 
 export type Lang = 'en' | 'zh';
 type Params = Record<string, string | number | undefined>;
@@ -55,6 +57,8 @@ const messages = {
   'error.delivery_uncertain': { en: '📤 Sending the video broke off partway, so it may or may not have arrived. If you do not see it, send "export" to get it again.', zh: '📤 视频发送中途中断，可能已送达也可能没有。如果没看到，请发送“导出”重新获取。' },
   'error.input_fetch': { en: (p: Params) => `📎 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat. Please send it again.`, zh: (p: Params) => `📎 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}，请重新发送。` },
   'error.file_mismatch': { en: (p: Params) => `📎 ${p.fileName ? `"${p.fileName}"` : 'That file'} is not what its name says (it looks like ${p.actual}). I accept: ${p.types}.`, zh: (p: Params) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}的内容与文件名不符（看起来是 ${p.actual}）。支持：${p.types}。` },
+  ...teamMessages,
+  ...adminMessages,
   'error.internal': { en: '⚠️ Something went wrong on my side. Please try again.', zh: '⚠️ 内部出错，请重试。' },
   'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
   'refuse.user_full': { en: (p: Params) => `🙋 You already have ${p.count} waiting. I'll take more once one of them finishes (or /cancel one).`, zh: (p: Params) => `🙋 你已有 ${p.count} 个任务在排队。请等其中一个完成后再发送（或用 /cancel 取消）。` },
@@ -62,12 +66,12 @@ const messages = {
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {
-    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n• Plain words work too: "export", "send me the video", "how many credits do I have", "status"\n\nCommands: /video <prompt> · /export · /status · /credits · /new · /cancel',
-    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n• 也可以直接说：“导出”“把视频发给我”“我还有多少积分”“状态”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消',
+    en: '🎬 I turn images and prompts into videos.\n• Send an image with a caption, e.g. "turn this image into a 5-second animated video clip"\n• Or just describe the video you want\n• Then refine: "add lo-fi music", "add a title: Urban Dreams"\n• Plain words work too: "export", "send me the video", "how many credits do I have", "status"\n\nCommands: /video <prompt> · /export · /status · /credits · /jobs · /show <id> · /new · /cancel',
+    zh: '🎬 我可以把图片和文字描述变成视频。\n• 发送带说明的图片，例如“把这张图做成 5 秒动画视频”\n• 或直接描述你想要的视频\n• 然后继续修改：“加上轻音乐”“加标题：城市之梦”\n• 也可以直接说：“导出”“把视频发给我”“我还有多少积分”“状态”\n\n命令：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /jobs 任务 · /show <编号> 重发 · /new 新项目 · /cancel 取消',
   },
   'command.unknown': {
-    en: (p: Params) => `🤔 /${p.name} is not a command I know. Try /video <prompt> · /export · /status · /credits · /new · /cancel · /help — or just describe the video you want.`,
-    zh: (p: Params) => `🤔 我不认识 /${p.name} 这个命令。可用：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /new 新项目 · /cancel 取消 · /help 帮助，或直接描述你想要的视频。`,
+    en: (p: Params) => `🤔 /${p.name} is not a command I know. Try /video <prompt> · /export · /status · /credits · /jobs · /new · /cancel · /help — or just describe the video you want.`,
+    zh: (p: Params) => `🤔 我不认识 /${p.name} 这个命令。可用：/video <描述> · /export 导出 · /status 状态 · /credits 积分 · /jobs 任务 · /new 新项目 · /cancel 取消 · /help 帮助，或直接描述你想要的视频。`,
   },
   'new.done': { en: '🆕 Fresh project started. Send an image or a prompt.', zh: '🆕 已开始新项目。请发送图片或描述。' },
   'cancel.done': { en: (p: Params) => `🛑 Cancelled ${p.count} job(s).`, zh: (p: Params) => `🛑 已取消 ${p.count} 个任务。` },
@@ -141,6 +145,16 @@ const messages = {
   'command.status': { en: 'Show the project timeline', zh: '查看项目时间线' },
   'command.new': { en: 'Start a fresh project', zh: '开始新项目' },
   'command.cancel': { en: 'Cancel your running and waiting jobs', zh: '取消进行中和排队的任务' },
+  'command.jobs': { en: 'Recent jobs in this chat', zh: '此聊天最近的任务' },
+  'command.show': { en: 'Post a finished video again', zh: '重新发送已完成的视频' },
+  'command.show.id': { en: 'The job id from /jobs', zh: '/jobs 中的任务编号' },
+  'command.login': { en: 'Use your own Nemo account (in a DM)', zh: '使用你自己的 Nemo 账户（私聊）' },
+  'command.login.token': { en: 'Your Nemo API token', zh: '你的 Nemo API 凭证' },
+  'command.logout': { en: 'Forget your own Nemo account', zh: '移除你自己的 Nemo 账户' },
+  'command.admin': { en: 'Server or chat settings (admins)', zh: '服务器或群组设置（管理员）' },
+  'command.admin.settings': { en: 'e.g. quota 5, block <word>, pause, cancel <job>', zh: '例如 quota 5、block <词>、pause、cancel <任务>' },
+  'command.lang': { en: 'Language of this conversation (en, zh, auto)', zh: '此会话的语言（en、zh、auto）' },
+  'command.lang.language': { en: 'en, zh or auto', zh: 'en、zh 或 auto' },
   'command.help': { en: 'How to use this bot', zh: '使用帮助' },
   // buttons
   'btn.export': { en: '📥 Export again', zh: '📥 再次导出' },

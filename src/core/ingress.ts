@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { checkAttachments, linkAttachments, safeFileName, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
-import { cancelConversation } from './cancel.js';
+import { cancelConversation, cancelJob } from './cancel.js';
 import { cardText, formatBytes, t } from './i18n.js';
 import { sessionLanguage, uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
@@ -17,12 +17,20 @@ import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import { routeIntent } from './intent.js';
 import type { Keys } from './keys.js';
-import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
-import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
+import type { Attachment, ButtonForm, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
+import type { ChatTarget, Outbox, OutboxRegistry, SendOptions } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { z } from 'zod';
+import { waitingText } from './eta.js';
+import { JobHistory, shortJobId } from './history.js';
+import { jobsText, showJob } from './history-commands.js';
+import { buttonOutcome } from './button-intents.js';
+import { login, logout } from './login.js';
+import { runAdmin } from './admin.js';
+import { isAdminOf, workRefusal } from './gates.js';
+import { setConversationLanguage, SettingsStore, type Settings } from './settings.js';
 
 export interface IngressDeps {
   config: Config;
@@ -48,14 +56,22 @@ export class RetryLaterError extends Error {
 }
 
 export class Ingress implements ConversationIngress {
-  constructor(private readonly deps: IngressDeps) {}
+  private readonly settings: SettingsStore;
+
+  constructor(private readonly deps: IngressDeps) {
+    this.settings = new SettingsStore(deps.redis, deps.keys);
+  }
 
   async accept(msg: IncomingMessage): Promise<IngressResult> {
     const { deps } = this;
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
-    // The skill takes the session language from the user's message (falling back to the locale).
-    const lang = uiLanguage(msg.text, msg.locale);
+    const scope = msg.scopeId ?? msg.conversationKey;
+    // Both reads go out together (one round trip): the acknowledgement must stay quick under a burst.
+    const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey)]);
+    // The bot's words: the conversation's /lang, else the admin's default here, else the message's
+    // language (falling back to the locale). The session language is the message's, as the skill says.
+    const lang = conversationLang ?? settings.language ?? uiLanguage(msg.text, msg.locale);
     const target: ChatTarget = {
       platform: msg.platform,
       conversationKey: msg.conversationKey,
@@ -75,6 +91,12 @@ export class Ingress implements ConversationIngress {
       await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       return { outcome: 'answered' };
     };
+    /** A refusal for this user only: in groups addressed to them (or shown only to them), never to the room. */
+    const notice = async (text: string): Promise<IngressResult> => {
+      await this.markDone(jobId);
+      await outbox.sendText(target, text, privateNotice(msg));
+      return { outcome: 'answered' };
+    };
 
     let intent = routeIntent(msg);
     let prompt = '';
@@ -83,29 +105,28 @@ export class Ingress implements ConversationIngress {
     if (intent.kind === 'button') {
       const action = await deps.buttons.resolve(intent.id);
       if (!action) return say(t(lang, 'button.expired'));
-      if (action.conv !== msg.conversationKey) return say(t(lang, 'button.foreign'));
+      if (action.conv !== msg.conversationKey) return notice(t(lang, 'button.foreign'));
       attachments = [];
-      switch (action.action) {
-        case 'export':
-          intent = { kind: 'export' };
-          break;
-        case 'retry':
-        case 'answer':
-          intent = { kind: 'turn', prompt: action.value ?? '' };
-          break;
-        case 'new':
-          intent = { kind: 'new' };
-          break;
-        case 'credits':
-          intent = { kind: 'credits' };
-          break;
-        case 'status':
-          intent = { kind: 'status' };
-          break;
+      const next = await buttonOutcome(action, msg, outbox, target, privateNotice(msg));
+      if ('notice' in next) return notice(next.notice);
+      if ('send' in next || 'done' in next) {
+        await this.markDone(jobId);
+        if ('send' in next) await outbox.sendText(target, next.send.text, next.send.opts);
+        return { outcome: 'answered' };
       }
+      intent = next.intent;
+    }
+
+    if (intent.kind === 'admin') {
+      if (!(await isAdminOf(msg, outbox, target))) return notice(t(lang, 'admin.refused'));
+      const done = await runAdmin({ ...deps, settings: this.settings, defaultConcurrency: deps.config.MAX_QUEUED_PER_CONVERSATION }, msg, scope, lang, intent.args);
+      if ('text' in done) return notice(done.text);
+      intent = done.retry.kind === 'export' ? { kind: 'export' } : { kind: 'turn', prompt: done.retry.prompt };
     }
 
     switch (intent.kind) {
+      case 'lang':
+        return say(await setConversationLanguage(this.settings, msg, intent.args, lang));
       case 'empty':
         return say(t(lang, 'refuse.empty'));
       case 'help':
@@ -118,8 +139,31 @@ export class Ingress implements ConversationIngress {
       case 'new':
         await deps.sessions.reset(msg.conversationKey);
         return say(t(lang, 'new.done'));
+      case 'jobs':
+        return say(await jobsText(deps, msg.conversationKey, lang));
+      case 'show': {
+        const refusal = await showJob(deps, outbox, target, msg, intent.id);
+        if (refusal) return say(refusal);
+        await this.markDone(jobId);
+        return { outcome: 'answered' };
+      }
+      case 'login':
+      case 'logout': {
+        const answer = intent.kind === 'login' ? await login(deps, outbox, target, msg, intent.token) : await logout(deps, msg, lang);
+        return answer.refusal ? notice(answer.text) : say(answer.text);
+      }
       case 'cancel': {
-        const count = await cancelConversation(deps, msg.conversationKey, lang);
+        const admin = await isAdminOf(msg, outbox, target);
+        if (intent.id) {
+          // One job by its /jobs id: the requester's own, or any for an admin.
+          const entry = await new JobHistory(deps.redis, deps.keys).get(msg.conversationKey, intent.id);
+          if (!entry) return say(t(lang, 'show.unknown', { id: intent.id.slice(0, 32) }));
+          if (entry.userId !== msg.userId && !admin) return notice(t(lang, 'cancel.foreign'));
+          const done = await cancelJob(deps, msg.conversationKey, entry.jobId, lang);
+          return say(t(lang, done ? 'admin.cancelled' : 'admin.not_running', { id: entry.id }));
+        }
+        // In a group a member's /cancel stops only their own jobs; an admin's stops all.
+        const count = await cancelConversation(deps, msg.conversationKey, lang, admin ? undefined : msg.userId);
         return say(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
       }
       case 'turn': {
@@ -134,13 +178,27 @@ export class Ingress implements ConversationIngress {
         if (problem?.kind === 'platform_download') {
           return say(t(lang, 'refuse.platform_download', { fileName: problem.att.name, size: formatBytes(problem.att.sizeBytes), maxMb: Math.round(outbox.limits.maxDownloadBytes / 1024 / 1024) }));
         }
-        return this.enqueue(msg, target, outbox, jobId, 'turn', prompt, attachments);
+        // Checked before anything reaches Nemo: the channel list, a paused queue, blocked words.
+        const refusal = workRefusal(settings, msg, [prompt, ...attachments.map((a) => a.name)].join('\n'));
+        if (refusal) return notice(t(lang, refusal));
+        return this.enqueue(msg, target, outbox, jobId, 'turn', prompt, attachments, settings);
       }
       case 'export':
       case 'credits':
       case 'status':
-        return this.enqueue(msg, target, outbox, jobId, intent.kind, '', []);
+      case 'open': {
+        const refusal = workRefusal(settings, msg);
+        if (refusal) return notice(t(lang, refusal));
+        return this.enqueue(msg, target, outbox, jobId, intent.kind, '', [], settings);
+      }
     }
+  }
+
+  async formFor(conversationKey: string, buttonId: string, locale?: string): Promise<ButtonForm | undefined> {
+    const action = await this.deps.buttons.resolve(buttonId);
+    if (!action || action.conv !== conversationKey || action.action !== 'remix') return undefined;
+    const lang = uiLanguage('', locale);
+    return { title: t(lang, 'remix.title'), label: t(lang, 'remix.label'), value: action.value ?? '' };
   }
 
   /**
@@ -173,7 +231,7 @@ export class Ingress implements ConversationIngress {
     await this.deps.redis.set(this.deps.keys.seen(jobId), 'done', 'EX', SEEN_TTL_S);
   }
 
-  private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[]): Promise<IngressResult> {
+  private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[], settings: Settings): Promise<IngressResult> {
     const { deps } = this;
     const header = headerFor(kind, target.lang, prompt, attachments);
     const { platformMeta: _botOnly, ...jobTarget } = target;
@@ -197,21 +255,33 @@ export class Ingress implements ConversationIngress {
       const user = await deps.shares.take(msg.platform, msg.userId, jobId, deps.config.MAX_QUEUED_PER_USER);
       if (user !== true) return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.user_full', { count: user.full }));
       // Join the line before the job exists, so a worker never sees a line job that is not in line.
-      const joined = await deps.line.join(msg.conversationKey, jobId, deps.config.MAX_QUEUED_PER_CONVERSATION);
+      const joined = await deps.line.join(msg.conversationKey, jobId, settings.concurrency ?? deps.config.MAX_QUEUED_PER_CONVERSATION);
       if (typeof joined !== 'number') {
         await deps.shares.give(msg.platform, msg.userId, jobId);
         return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.conversation_full', { count: joined.full }));
+      }
+      // The admin's daily quota counts generations (turns) only once they are sure to be queued.
+      if (kind === 'turn' && settings.quotaPerDay !== undefined && !(await this.settings.takeQuota(msg.scopeId ?? msg.conversationKey, msg.userId, settings.quotaPerDay))) {
+        await deps.line.leave(msg.conversationKey, jobId);
+        await deps.shares.give(msg.platform, msg.userId, jobId);
+        return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.quota', { quota: settings.quotaPerDay }));
       }
       position = joined;
     }
     await deps.queue.add(jobId, data);
     await this.markDone(jobId);
-    const status = position > 1 ? t(target.lang, 'ack.position', { position }) : t(target.lang, 'ack.now');
+    const text = position > 1 ? await waitingText(deps.redis, deps.keys, outbox, header, target.lang, position) : cardText(target.lang, header, t(target.lang, 'ack.now'));
     try {
-      const ref = await outbox.sendText(target, cardText(target.lang, header, status), { replyTo: msg.replyToMessageId });
+      const ref = await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       await deps.redis.set(deps.keys.statusRef(jobId), JSON.stringify(ref), 'EX', SEEN_TTL_S);
     } catch (err) {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
+    }
+    // After the acknowledgement (which a burst waits on): the job's line in /jobs.
+    if (kind === 'turn' || kind === 'export') {
+      await new JobHistory(deps.redis, deps.keys)
+        .add(msg.conversationKey, { id: shortJobId(jobId), jobId, kind, prompt, userId: msg.userId, state: 'queued', createdAt: data.createdAt })
+        .catch((err) => deps.log.warn({ err, jobId }, 'could not record the job in the history'));
     }
     return { outcome: 'queued', jobId, position };
   }
@@ -219,9 +289,14 @@ export class Ingress implements ConversationIngress {
   /** Over a fair-share cap: say so, queue nothing, and mark the message handled (a redelivery is a duplicate). */
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
-    await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
+    await outbox.sendText(target, text, privateNotice(msg));
     return { outcome: 'answered' };
   }
+}
+
+/** How a refusal or quota notice is sent: to the person concerned only. */
+export function privateNotice(msg: IncomingMessage): SendOptions {
+  return { replyTo: msg.replyToMessageId, private: true, ...(msg.isDirect ? {} : { mentionUserId: msg.userId }) };
 }
 
 /** The first lines of the status card: what was understood. */
@@ -229,6 +304,7 @@ export function headerFor(kind: JobKind, lang: string, prompt: string, attachmen
   if (kind === 'export') return t(lang, 'ack.export');
   if (kind === 'credits') return t(lang, 'ack.credits');
   if (kind === 'status') return t(lang, 'ack.status');
+  if (kind === 'open') return t(lang, 'ack.open');
   const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
   for (const a of attachments.slice(0, 10)) {
     const type = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? 'video' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? 'audio' : a.byUrl ? 'link' : 'image';

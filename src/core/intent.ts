@@ -16,10 +16,17 @@ export type Intent =
   | { kind: 'export' }
   | { kind: 'credits' }
   | { kind: 'status' }
+  | { kind: 'open' } // the project's claim link (the Open in NemoVideo button)
   | { kind: 'upload_hint' } // "upload" without a file
   | { kind: 'help' }
   | { kind: 'new' }
-  | { kind: 'cancel' }
+  | { kind: 'cancel'; id?: string } // with an id: that job only
+  | { kind: 'jobs' } // the conversation's recent jobs
+  | { kind: 'show'; id: string } // post a finished job's video again
+  | { kind: 'login'; token: string } // the user's own Nemo token (never sent to Nemo as a prompt)
+  | { kind: 'logout' }
+  | { kind: 'admin'; args: string } // settings of this server or chat (admins only)
+  | { kind: 'lang'; args: string } // this conversation's language (en | zh | auto)
   | { kind: 'button'; id: string }
   | { kind: 'unknown_command'; name: string } // `/jobs`: a short help answer, never sent to Nemo
   | { kind: 'empty' };
@@ -111,7 +118,19 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
       case 'new':
         return { kind: 'new' };
       case 'cancel':
-        return { kind: 'cancel' };
+        return msg.command.args.trim() ? { kind: 'cancel', id: msg.command.args.trim() } : { kind: 'cancel' };
+      case 'admin':
+        return { kind: 'admin', args: msg.command.args };
+      case 'lang':
+        return { kind: 'lang', args: msg.command.args };
+      case 'jobs':
+        return { kind: 'jobs' };
+      case 'show':
+        return { kind: 'show', id: msg.command.args.trim() };
+      case 'login':
+        return { kind: 'login', token: msg.command.args.trim() };
+      case 'logout':
+        return { kind: 'logout' };
       case 'start':
       case 'help':
         return { kind: 'help' };
@@ -120,7 +139,13 @@ export function routeIntent(msg: Pick<IncomingMessage, 'text' | 'attachments' | 
     }
   }
   const slash = SLASH_COMMAND.exec(text);
-  if (slash) return { kind: 'unknown_command', name: slash[1]!.toLowerCase() };
+  if (slash) {
+    const name = slash[1]!.toLowerCase();
+    // A token typed as text must never fall through to a turn or an echo.
+    if (name === 'login') return { kind: 'login', token: text.slice(slash[0].length).trim() };
+    if (name === 'logout') return { kind: 'logout' };
+    return { kind: 'unknown_command', name };
+  }
   if (msg.attachments.length) return { kind: 'turn', prompt: text };
   if (!text) return { kind: 'empty' };
   const n = normalize(text);

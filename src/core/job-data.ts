@@ -12,7 +12,8 @@ import type { Attachment, Platform } from './message.js';
 import { attachmentSchema } from './message-schema.js';
 import type { ChatTarget } from './outbox.js';
 
-export type JobKind = 'turn' | 'export' | 'credits' | 'status';
+export const JOB_KINDS = ['turn', 'export', 'credits', 'status', 'open'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
 export type JobStep =
   | 'start' // nothing done yet
@@ -75,6 +76,14 @@ export interface ConversationJobData {
   /** Times the upload of the video was rate limited and waited out. */
   deliverWaits?: number;
   failed?: boolean;
+  /** When the job first started running (after waiting in line): its duration sample starts here. */
+  startedAt?: number;
+  // --- costs (costs.ts) ---------------------------------------------------------------------
+  /** The account's total credits (available + frozen) just before the turn was sent. */
+  creditsBefore?: number;
+  /** What the job cost and the credits available after it, read once at the end. */
+  cost?: number;
+  balance?: number;
 }
 
 /** Job ids may not contain ':' or be all digits (BullMQ); hash the conversation and message id. */
@@ -99,7 +108,7 @@ const s = z.string().optional();
 export const jobDataSchema = z
   .object({
     v: z.literal(1),
-    kind: z.enum(['turn', 'export', 'credits', 'status']),
+    kind: z.enum(JOB_KINDS),
     conv: z.string().min(1),
     target: z
       .object({

@@ -5,7 +5,7 @@
  *   start ─┬─ turn ──┬─ export ── poll ── download ── deliver ── done
  *          │         └──────────────────────────────────────────── done
  *          ├─ export (the Export button, /export)
- *          └─ done   (credits and status answer at once)
+ *          └─ done   (credits, status and Open in NemoVideo answer at once)
  *   poll → export: a failed render is retried once with a new id.
  *
  * A step does its work and returns either a transition (the next step plus the data it produced,
@@ -14,7 +14,7 @@
  * step belongs there (lanes.ts). Nothing is thrown to steer the queue: the run ends with a
  * `JobResult` that src/queue/worker.ts turns into BullMQ calls.
  */
-import { answerCredits, answerStatus } from './answers.js';
+import { answerCredits, answerOpen, answerStatus } from './answers.js';
 import { download, deliver, poll, startRender } from './export.js';
 import { FINISHED, goTo, isWait, type JobResult, type StepDeps, type StepOutcome } from './job-context.js';
 import type { JobStep } from './job-data.js';
@@ -46,6 +46,9 @@ const STEPS: Readonly<Record<ActiveStep, (d: StepDeps) => Promise<StepOutcome>>>
         return goTo('done');
       case 'status':
         await answerStatus(d);
+        return goTo('done');
+      case 'open':
+        await answerOpen(d);
         return goTo('done');
     }
   },

@@ -47,9 +47,33 @@ export class Keys {
   userJobs(platform: string, userId: string) {
     return `${this.prefix}:u:{${platform}:${userId}}:jobs`;
   }
+  /** Admin settings of a server or chat (settings.ts). */
+  settings(scope: string) {
+    return `${this.prefix}:settings:{${scope}}`;
+  }
+  /** Generations a user started in a scope on one UTC day (the daily quota). */
+  quota(scope: string, userId: string, day: string) {
+    return `${this.prefix}:quota:{${scope}}:${userId}:${day}`;
+  }
+  /** A conversation's language override (/lang). */
+  conversationLanguage(conv: string) {
+    return this.conv(conv, 'lang');
+  }
+  /** A user's own Nemo token, encrypted (token-vault.ts). */
+  userToken(platform: string, userId: string) {
+    return `${this.prefix}:u:{${platform}:${userId}}:token`;
+  }
   /** The project before a turn (describes silent edits); kept out of the job data, which stays small. */
   baseline(jobId: string) {
     return `${this.prefix}:baseline:${jobId}`;
+  }
+  /** A conversation's recent jobs (history.ts): entries by short id, and their order by time. */
+  history(conv: string, what: 'entries' | 'order') {
+    return this.conv(conv, `hist-${what}`);
+  }
+  /** Recent durations of finished jobs (the waiting-time estimate, eta.ts). */
+  durations() {
+    return `${this.prefix}:stats:durations`;
   }
   button(id: string) {
     return `${this.prefix}:btn:${id}`;

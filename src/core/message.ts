@@ -59,6 +59,13 @@ export interface IncomingMessage {
   isDirect: boolean;
   mentionsBot: boolean;
   command?: IncomingCommand;
+  /**
+   * The server or group the conversation belongs to, for admin settings (a Discord guild id; the chat
+   * for Telegram). Defaults to the conversation key.
+   */
+  scopeId?: string;
+  /** Whether the sender may change this scope's settings, when the platform says so cheaply (Discord permissions and roles). */
+  isAdmin?: boolean;
   /** A pressed button: the core's button id (from callback_data / custom_id `nb:<id>`). */
   button?: { id: string };
   /**
@@ -96,4 +103,20 @@ export interface IngressResult {
  */
 export interface ConversationIngress {
   accept(msg: IncomingMessage): Promise<IngressResult>;
+  /**
+   * The form a `form` button opens (Remix: the prompt to start from), for platforms that show forms;
+   * undefined when the button is unknown, expired or from another conversation. Answered from Redis
+   * only, so an adapter can show the form within the platform's answer window.
+   */
+  formFor?(conversationKey: string, buttonId: string, locale?: string): Promise<ButtonForm | undefined>;
 }
+
+/** A one-field form: its title, the field's label and the text it starts with. */
+export interface ButtonForm {
+  title: string;
+  label: string;
+  value: string;
+}
+
+/** Prefix of a form button's custom id on platforms with forms (the core id follows, as with BUTTON_PREFIX). */
+export const FORM_BUTTON_PREFIX = 'nbf:';

@@ -27,12 +27,19 @@ export interface ChatTarget {
 export interface MessageRef {
   chatId: string;
   messageId: string;
+  /** A posted video's reference on the platform, when it can post the same file again without uploading. */
+  fileRef?: string;
 }
 
 /** A button under a message. `id` is the core's button id; adapters encode it as `nb:<id>`. */
 export interface Button {
   id: string;
   label: string;
+  /**
+   * Pressing it opens a form pre-filled by the core (`ConversationIngress.formFor`) where the platform
+   * has forms (a Discord modal); elsewhere the press reaches the core like any other.
+   */
+  form?: boolean;
 }
 
 export interface SendOptions {
@@ -42,10 +49,19 @@ export interface SendOptions {
   buttons?: Button[][];
   /** Mention this user id in the message (results in group chats). */
   mentionUserId?: string;
+  /**
+   * Only the person concerned needs to see this (a refusal, a quota notice): shown only to them where
+   * the platform can (an ephemeral answer), else addressed to them (a mention, `mentionUserId`).
+   */
+  private?: boolean;
+  /** Ask the user to answer by replying to this message (Telegram's force-reply), with a hint in the input field. */
+  forceReply?: { placeholder: string };
 }
 
 export interface VideoPayload {
   path: string;
+  /** Post the video by the platform's stored reference (`MessageRef.fileRef`) instead of uploading `path`. */
+  fileRef?: string;
   sizeBytes: number;
   fileName: string;
   caption?: string;
@@ -156,6 +172,10 @@ export interface Outbox {
   sendLink(target: ChatTarget, link: LinkPayload): Promise<MessageRef>;
   /** Typing / uploading indicator; best effort, never throws. */
   sendAction(target: ChatTarget, action: ChatAction): Promise<void>;
+  /** Whether `userId` administers this chat (Telegram: the chat's admins), for platforms that must ask. */
+  isAdmin?(target: ChatTarget, userId: string): Promise<boolean>;
+  /** A moment as the platform shows a live relative time ("in 5 minutes"), when it has such a thing. */
+  relativeTime?(atMs: number): string;
   /** Largest video this chat accepts as an attachment (it may depend on the chat). */
   maxUploadBytes(target: ChatTarget): Promise<number>;
   /** Turn a `platform` attachment ref into a download URL (`file://` for a file on this machine). The URL may hold a secret: never log or store it. */

@@ -1,11 +1,11 @@
 /**
  * Leaving a conversation's line, and what follows: the next job runs, the turn gate's next waiters
  * wake, the user's share is given back, and the jobs still waiting show their new place
- * ("🕒 #2 in line"). Only the first few are refreshed: beyond that the number changes often and
+ * ("🕒 #2 in line", with an ETA from recent durations). Only the first few are refreshed: beyond that the number changes often and
  * matters little.
  */
 import { forgetBaseline } from './baseline.js';
-import { cardText, t } from './i18n.js';
+import { waitingText } from './eta.js';
 import type { ConversationJobData } from './job-data.js';
 import { readStatusRef } from './status-ref.js';
 import type { CoreServices } from './services.js';
@@ -33,7 +33,7 @@ export async function announcePositions(svc: CoreServices, conv: string): Promis
       const [ref, data] = await Promise.all([readStatusRef(svc.redis, svc.keys, id), svc.jobs.data(id)]);
       const outbox = data && svc.outboxes[data.target.platform];
       if (!ref || !data || !outbox || data.step !== 'start') return;
-      const text = cardText(data.target.lang, data.header, t(data.target.lang, 'ack.position', { position: i + 2 }));
+      const text = await waitingText(svc.redis, svc.keys, outbox, data.header, data.target.lang, i + 2);
       await outbox.editText({ ...data.target }, ref, text).catch(() => undefined);
     }),
   );

@@ -19,6 +19,7 @@ export class StatusCard {
   private stageText = '';
   /** Set by `finish`: the card shows its final state (no ⏳ in front). */
   private final = false;
+  private note = '';
   private lastText = '';
   private lastEditAt = 0;
   private editing: Promise<void> = Promise.resolve();
@@ -70,9 +71,10 @@ export class StatusCard {
     await this.stage(key, params);
   }
 
-  /** Final state of the card. */
-  async finish(key: 'stage.done' | 'stage.failed' | 'stage.cancelled'): Promise<void> {
+  /** Final state of the card, with an optional last line (what the job cost). */
+  async finish(key: 'stage.done' | 'stage.failed' | 'stage.cancelled', note = ''): Promise<void> {
     this.stageText = t(this.target.lang, key);
+    this.note = note;
     this.final = true;
     await this.render(true, true);
   }
@@ -122,7 +124,7 @@ export class StatusCard {
   private compose(): string {
     const elapsed = formatElapsed(Date.now() - this.ctx.data.createdAt);
     const line = t(this.target.lang, this.final ? 'card.final' : 'card.working', { stage: this.stageText, elapsed });
-    return cardText(this.target.lang, this.ctx.data.header, line);
+    return cardText(this.target.lang, this.ctx.data.header, [line, this.note].filter(Boolean).join('\n'));
   }
 
   private render(important: boolean, force = false): Promise<void> {

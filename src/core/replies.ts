@@ -4,7 +4,8 @@
  */
 import type { GuiAction } from '../nemo/draft.js';
 import type { QuestionOption } from '../nemo/types.js';
-import { t } from './i18n.js';
+import type { ButtonAction } from './buttons.js';
+import { t, type MessageKey } from './i18n.js';
 import type { JobContext } from './job-context.js';
 import type { Button } from './outbox.js';
 import type { CoreServices } from './services.js';
@@ -40,10 +41,24 @@ export async function questionButtons(svc: CoreServices, ctx: JobContext, option
 /** Under a delivered video: export again, retry (same prompt), new project. */
 export async function resultButtons(svc: CoreServices, ctx: JobContext): Promise<Button[][]> {
   const { conv, target, prompt } = ctx.data;
-  const row: Button[] = [await svc.buttons.create(t(target.lang, 'btn.export'), { action: 'export', conv, jobId: ctx.id })];
-  if (prompt.trim()) row.push(await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id }));
-  row.push(await svc.buttons.create(t(target.lang, 'btn.new'), { action: 'new', conv, jobId: ctx.id }));
-  return [row];
+  return iterationButtons(svc, { conv, lang: target.lang, prompt, jobId: ctx.id, userId: target.userId });
+}
+
+/**
+ * The iteration buttons under a result (also when /show posts it again): export again, retry (same
+ * prompt), remix (the prompt to edit first: a form or a reply), new project; then vertical 9:16, square 1:1, open in NemoVideo (a claim link, asked for
+ * when pressed) and delete (the requester's). All of it lives in Redis, so a press works hours later,
+ * after a restart, on any process.
+ */
+export async function iterationButtons(svc: Pick<CoreServices, 'buttons'>, o: { conv: string; lang: string; prompt: string; jobId: string; userId?: string }): Promise<Button[][]> {
+  const { conv, lang, prompt, jobId } = o;
+  const make = (key: MessageKey, action: Omit<ButtonAction, 'conv' | 'jobId'>) => svc.buttons.create(t(lang, key), { ...action, conv, jobId });
+  const first: Button[] = [await make('btn.export', { action: 'export' })];
+  if (prompt.trim()) first.push(await make('btn.retry', { action: 'retry', value: prompt }), await make('btn.remix', { action: 'remix', value: prompt }));
+  first.push(await make('btn.new', { action: 'new' }));
+  const second: Button[] = [await make('btn.vertical', { action: 'aspect', value: '9:16' }), await make('btn.square', { action: 'aspect', value: '1:1' }), await make('btn.open', { action: 'open' })];
+  if (o.userId) second.push(await make('btn.delete', { action: 'delete', userId: o.userId }));
+  return [first, second];
 }
 
 /** Under a failure message: try the same thing again. */

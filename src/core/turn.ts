@@ -21,6 +21,7 @@ import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
 import { SILENT_RECHECKS } from './defaults.js';
 import { loadBaseline, saveBaseline } from './baseline.js';
+import { noteBalanceBefore } from './costs.js';
 
 
 /** Outcome for the caller: whether to go on and export, or wait (recovery checks, the shared token's gate). */
@@ -142,6 +143,7 @@ async function readState(d: StepDeps, sessionId: string) {
 async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
   const { ctx, svc } = d;
   await d.card.stage('stage.thinking');
+  await noteBalanceBefore(svc, ctx, d.auth);
   await ctx.save({ turnSentAt: Date.now() });
   await svc.sessions.update(ctx.data.conv, { lastPrompt: ctx.data.prompt });
   const onEvent = (e: TurnEvent) => {

@@ -13,5 +13,6 @@ export function instrumentIngress(ingress: ConversationIngress, metrics: Metrics
       if (result.outcome === 'queued') metrics.acks.inc({ platform: msg.platform });
       return result;
     },
+    ...(ingress.formFor ? { formFor: ingress.formFor.bind(ingress) } : {}),
   };
 }

@@ -21,6 +21,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The values that must never appear in logs (registered with the redactor at start-up): NEMO_TOKEN and every platform's secrets. */
 export function configSecrets(cfg: Config): string[] {
-  const all = [cfg.NEMO_TOKEN, ...platforms().flatMap((p) => p.secrets(cfg))];
+  const all = [cfg.NEMO_TOKEN, cfg.TOKEN_ENCRYPTION_KEY, ...platforms().flatMap((p) => p.secrets(cfg))];
   return all.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

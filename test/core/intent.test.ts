@@ -44,7 +44,7 @@ describe('intent router', () => {
     ['I was thinking about the export of goods in the 18th century and how ships carried them across the sea', 'turn'],
     ['hello', 'turn'], ['把这张图做成5秒的动画视频', 'turn'],
     // unknown commands never reach the agent
-    ['/jobs', 'unknown_command'], ['/jobs@nemo_bot list', 'unknown_command'],
+    ['/queue', 'unknown_command'], ['/queue@nemo_bot list', 'unknown_command'],
   ])('%j → %s', (text, kind) => {
     expect(route(text)).toBe(kind);
   });
@@ -56,7 +56,9 @@ describe('intent router', () => {
     expect(route('', { command: { name: 'start', args: '' } })).toBe('help');
     expect(route('export', { attachments: [{ name: 'a.png', source: { kind: 'path', path: '/x' } }] })).toBe('turn');
     expect(route('', { button: { id: 'abc' } })).toBe('button');
-    expect(route('list', { command: { name: 'jobs', args: 'list' } })).toBe('unknown_command');
+    expect(route('list', { command: { name: 'jobz', args: 'list' } })).toBe('unknown_command');
+    expect(route('', { command: { name: 'jobs', args: '' } })).toBe('jobs');
+    expect(route('', { command: { name: 'show', args: ' a1b2c3 ' } })).toBe('show');
     expect(route('/path/to/file.png animate it')).toBe('turn');
   });
 });

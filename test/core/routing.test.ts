@@ -18,12 +18,12 @@ describe('routing from a platform message', () => {
   it('an unknown /command gets a short help answer and never reaches Nemo', async () => {
     const before = b.sim.requests.length;
     // As Telegram delivers it (an unregistered command stays text) and as the console adapter parses it.
-    const asText = await b.send('u1', '/jobs');
-    const asCommand = await b.send('u1', '/jobs list', { command: { name: 'jobs', args: 'list' } });
+    const asText = await b.send('u1', '/queue');
+    const asCommand = await b.send('u1', '/queue list', { command: { name: 'queue', args: 'list' } });
     expect([asText.outcome, asCommand.outcome]).toEqual(['answered', 'answered']);
     const answers = b.outbox.in('u1').map((m) => m.text);
     expect(answers).toHaveLength(2);
-    for (const a of answers) expect(a).toMatch(/\/jobs is not a command I know.*\/export.*\/status/);
+    for (const a of answers) expect(a).toMatch(/\/queue is not a command I know.*\/export.*\/status/);
     await new Promise((r) => setTimeout(r, 300));
     expect(b.sim.requests.length).toBe(before); // no token, no session, no turn: nothing was charged
   });

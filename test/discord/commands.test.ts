@@ -26,7 +26,8 @@ describe('registration', () => {
     await first.stop();
     expect(puts(route)).toHaveLength(1);
     const stored = fake.world.commands.get(`guild:${fake.guild.id}`)!;
-    expect(stored.map((c) => c.name)).toEqual(['video', 'export', 'credits', 'status', 'new', 'cancel', 'help']);
+    expect(stored.map((c) => c.name)).toEqual(['video', 'export', 'credits', 'status', 'new', 'cancel', 'jobs', 'show', 'login', 'logout', 'admin', 'lang', 'help']);
+    expect(stored.find((c) => c.name === 'show')!.options).toMatchObject([{ name: 'id', type: 3, required: true }]);
     expect(stored[0]!.name_localizations).toEqual({ 'zh-CN': '视频', 'zh-TW': '影片' });
     expect(stored[0]!.description_localizations).toMatchObject({ 'zh-CN': '根据描述（和图片）生成视频' });
 

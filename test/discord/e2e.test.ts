@@ -79,7 +79,7 @@ describe('a mention with an image', () => {
     expect(result.content).toContain(`<@${fake.alice.id}>`);
     expect(result.mentions.map((u) => u.id)).toEqual([fake.alice.id]);
     expect(buttonsOf(result).map((b) => b.label)).toContain('📥 Export again');
-    expect(buttonsOf(result).every((b) => b.custom_id.startsWith('nb:'))).toBe(true);
+    expect(buttonsOf(result).every((b) => /^nbf?:/.test(b.custom_id))).toBe(true);
     expect(fake.botMessages(channel()).some((m) => m.content.includes('Still working'))).toBe(true);
     expect(sim.requestsTo('run_sse')).toHaveLength(1);
     expect(sim.requestsTo('upload')).toHaveLength(1);

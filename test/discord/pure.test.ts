@@ -164,7 +164,7 @@ describe('payloads', () => {
 describe('slash command set', () => {
   it('skips telegram-only commands and localizes names for zh-CN and zh-TW', () => {
     const cmds = buildSlashCommands('global');
-    expect(cmds.map((c) => c.name)).toEqual(['video', 'export', 'credits', 'status', 'new', 'cancel', 'help']);
+    expect(cmds.map((c) => c.name)).toEqual(['video', 'export', 'credits', 'status', 'new', 'cancel', 'jobs', 'show', 'login', 'logout', 'admin', 'lang', 'help']);
     const video = cmds[0]!;
     expect(video.name_localizations).toEqual({ 'zh-CN': '视频', 'zh-TW': '影片' });
     expect(video.options.map((o) => [o.name, o.type, o.required])).toEqual([

@@ -77,7 +77,8 @@ describe('a fourth platform from one folder and one registry line', () => {
     expect(video.text).toContain('Here is your video');
 
     // The status card (the acknowledgement) was edited in place to its final state; the chat saw activity.
-    await until(() => /\n✅ Done · \d+:\d\d$/.test(ack.edits.at(-1) ?? ''), 5_000, 'the card to finish');
+    // (its last line says what the job cost and the balance left)
+    await until(() => /\n✅ Done · \d+:\d\d\n💳 Cost: \d+ credits · \d+ left/.test(ack.edits.at(-1) ?? ''), 5_000, 'the card to finish');
     expect(chat.actions.some((a) => a.chat === 'room-1' && a.action === 'sending_video')).toBe(true);
     expect(sim.requestsTo('run_sse')).toHaveLength(1);
   }, 45_000);

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewaySession } from './gateway.js';
 import { FakeHttp, type FaultSpec, type RecordedCall } from './http.js';
 import { MessageStore } from './messages.js';
-import { buttonPayload, slashCommandPayload, type ButtonInput, type FakeFile, type SlashInput } from './interactions.js';
+import { buttonPayload, modalSubmitPayload, slashCommandPayload, type ButtonInput, type FakeFile, type ModalSubmitInput, type SlashInput } from './interactions.js';
 import { buildRoutes } from './routes.js';
 import {
   channelJSON,
@@ -226,6 +226,13 @@ export class FakeDiscord {
   /** A user runs a slash command (type 2, options resolved like Discord: attachments in `resolved`). */
   pushSlashCommand(input: SlashInput): PushedInteraction {
     const { ix, payload } = slashCommandPayload(this.world, { ...input, user: input.user ?? this.alice });
+    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
+    return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
+  }
+
+  /** A user submits a modal the bot showed. */
+  pushModalSubmit(input: ModalSubmitInput): PushedInteraction {
+    const { ix, payload } = modalSubmitPayload(this.world, { ...input, user: input.user ?? this.alice });
     this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
     return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
   }

@@ -31,7 +31,7 @@ export interface ButtonInput {
 
 const PERMISSIONS = '1071698660929';
 
-function base(world: FakeWorld, channelId: string, user: FakeUser, type: 2 | 3, locale?: string) {
+function base(world: FakeWorld, channelId: string, user: FakeUser, type: 2 | 3 | 5, locale?: string) {
   const channel = world.channels.get(channelId);
   if (!channel) throw new Error(`unknown channel ${channelId}`);
   const id = snowflake();
@@ -60,7 +60,7 @@ function base(world: FakeWorld, channelId: string, user: FakeUser, type: 2 | 3, 
     payload.guild_id = guild.id;
     payload.guild_locale = guild.preferredLocale;
     payload.guild = { id: guild.id, locale: guild.preferredLocale, features: [] };
-    payload.member = { user: userJSON(user), roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false, permissions: PERMISSIONS };
+    payload.member = { user: userJSON(user), roles: user.roles ?? [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, premium_since: null, pending: false, permissions: user.permissions ?? PERMISSIONS };
   } else {
     payload.user = userJSON(user);
   }
@@ -88,6 +88,26 @@ export function slashCommandPayload(world: FakeWorld, input: SlashInput & { user
     options,
     ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     ...(ix.guildId ? { guild_id: ix.guildId } : {}),
+  };
+  return { ix, payload };
+}
+
+export interface ModalSubmitInput {
+  channelId: string;
+  /** The custom_id of the modal (as the bot set it). */
+  customId: string;
+  /** Text inputs by custom_id. */
+  values: Record<string, string>;
+  user?: FakeUser;
+  locale?: string;
+}
+
+/** A user submits a modal the bot showed (type 5), its text inputs in action rows. */
+export function modalSubmitPayload(world: FakeWorld, input: ModalSubmitInput & { user: FakeUser }) {
+  const { ix, payload } = base(world, input.channelId, input.user, 5, input.locale);
+  payload.data = {
+    custom_id: input.customId,
+    components: Object.entries(input.values).map(([custom_id, value]) => ({ type: 1, components: [{ type: 4, custom_id, value }] })),
   };
   return { ix, payload };
 }

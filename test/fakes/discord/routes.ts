@@ -172,6 +172,7 @@ export function buildRoutes(o: RouteOptions): Route[] {
         if (!parsed.success) return discordError(400, 50035, 'Invalid Form Body', parsed.error.issues);
         const { type, data } = parsed.data;
         ix.answered = { type, at: Date.now() };
+        if (type === 9) ix.modal = data as StoredInteraction['modal'];
         let message: StoredMessage | undefined;
         if (type === 4 || type === 5) {
           const flags = (type === 5 ? 128 : 0) | (Number(data?.flags ?? 0) & 64);

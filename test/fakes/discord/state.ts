@@ -34,6 +34,10 @@ export interface FakeUser {
   discriminator: string;
   avatar: null;
   bot?: boolean;
+  /** Guild role ids of this member (interactions and messages carry them). */
+  roles?: string[];
+  /** The member's resolved permissions in interactions (default: the usual member set). */
+  permissions?: string;
 }
 
 export interface FakeChannel {
@@ -99,7 +103,7 @@ export interface StoredMessage {
 export interface StoredInteraction {
   id: string;
   token: string;
-  type: 2 | 3;
+  type: 2 | 3 | 5;
   channelId: string;
   guildId?: string;
   userId: string;
@@ -107,6 +111,8 @@ export interface StoredInteraction {
   answered?: { type: number; at: number };
   /** The message `@original` refers to (deferred reply, or the message carrying the button). */
   originalMessageId?: string;
+  /** The modal shown in answer (callback type 9): its custom_id, title and components. */
+  modal?: { custom_id: string; title: string; components: Array<{ type: number; components: Array<{ type: number; custom_id: string; label?: string; value?: string }> }> };
 }
 
 /** Permission names the fake can deny per channel (as Discord answers 50013 / 50001). */

@@ -8,7 +8,7 @@
 import type { Chat, Message, User } from 'grammy/types';
 import { autoEntities, DEFAULT_PHOTO_SIZES, type FakeChat } from './builders.js';
 import type { UploadedFile } from './multipart.js';
-import type { InlineKeyboard } from './schemas.js';
+import type { ForceReply, InlineKeyboard } from './schemas.js';
 
 export interface FakeFile {
   fileId: string;
@@ -31,6 +31,8 @@ export interface SentMessage {
   edits: string[];
   replyTo?: number;
   replyMarkup?: InlineKeyboard;
+  /** The ForceReply markup of a message that asks for a reply. */
+  forceReply?: ForceReply;
   entities?: unknown[];
   /** Uploaded bytes and video metadata of sendVideo / sendDocument. */
   file?: { bytes: Buffer; filename: string; width?: number; height?: number; duration?: number; supportsStreaming?: boolean };
@@ -200,7 +202,8 @@ export class FakeChats {
       ...(typeof p.caption === 'string' ? { caption: p.caption } : {}),
       edits: [],
       ...(rp ? { replyTo: rp.message_id } : {}),
-      ...(p.reply_markup ? { replyMarkup: p.reply_markup as InlineKeyboard } : {}),
+      ...(p.reply_markup && 'inline_keyboard' in (p.reply_markup as Json) ? { replyMarkup: p.reply_markup as InlineKeyboard } : {}),
+      ...(p.reply_markup && 'force_reply' in (p.reply_markup as Json) ? { forceReply: p.reply_markup as ForceReply } : {}),
       ...(Array.isArray(p.entities ?? p.caption_entities) ? { entities: (p.entities ?? p.caption_entities) as unknown[] } : {}),
       ...(file ? { file } : {}),
       deleted: false,
@@ -229,8 +232,19 @@ export class FakeChats {
     return m;
   }
 
+  /** Administrators of each group (getChatMember answers `administrator` for them). */
+  readonly admins = new Map<number, Set<number>>();
+
+  /** Users' messages the bot deleted. */
+  readonly deletedUserMessages: Array<{ chatId: number; messageId: number }> = [];
+
   delete(chatId: number, messageId: number): true | string {
     const rec = this.sentList.find((s) => s.chatId === chatId && s.messageId === messageId);
+    if (!rec && this.messages.get(chatId)?.delete(messageId)) {
+      // A user's message: bots may delete them in private chats (and in groups as an admin).
+      this.deletedUserMessages.push({ chatId, messageId });
+      return true;
+    }
     if (!rec || rec.deleted) return 'Bad Request: message to delete not found';
     rec.deleted = true;
     this.messages.get(chatId)?.delete(messageId);

@@ -43,6 +43,14 @@ export const inlineKeyboardSchema = z.object({
 });
 export type InlineKeyboard = z.infer<typeof inlineKeyboardSchema>;
 
+/** ForceReply: the client opens a reply to the message (placeholder up to 64 characters). */
+export const forceReplySchema = z.object({
+  force_reply: z.literal(true),
+  input_field_placeholder: z.string().min(1).max(64).optional(),
+  selective: z.boolean().optional(),
+});
+export type ForceReply = z.infer<typeof forceReplySchema>;
+
 const replyParameters = z.object({ message_id: int, allow_sending_without_reply: bool.optional(), chat_id: chatId.optional() });
 
 const entity = z.object({ type: z.string(), offset: int, length: int, url: z.string().optional() }).passthrough();
@@ -51,7 +59,7 @@ const common = {
   chat_id: chatId,
   message_thread_id: int.optional(),
   reply_parameters: jsonish(replyParameters).optional(),
-  reply_markup: jsonish(inlineKeyboardSchema).optional(),
+  reply_markup: jsonish(z.union([inlineKeyboardSchema, forceReplySchema])).optional(),
 };
 
 export const schemas = {
@@ -102,6 +110,7 @@ export const schemas = {
   }),
   answerCallbackQuery: z.object({ callback_query_id: z.string().min(1), text: z.string().max(200).optional(), show_alert: bool.optional() }),
   getFile: z.object({ file_id: z.string().min(1) }),
+  getChatMember: z.object({ chat_id: chatId, user_id: int }),
   sendVideo: z.object({
     ...common,
     video: z.string().min(1),

@@ -252,6 +252,12 @@ export class FakeTelegram extends EventEmitter {
       case 'sendChatAction':
       case 'answerCallbackQuery':
         return ok(true);
+      case 'getChatMember': {
+        const chat = Number(p.chat_id);
+        const user = Number(p.user_id);
+        const status = chat === user ? 'member' : this.chats.admins.get(chat)?.has(user) ? 'administrator' : 'member';
+        return ok({ status, user: { id: user, is_bot: false, first_name: `user${user}` }, ...(status === 'administrator' ? { can_be_edited: false, is_anonymous: false } : {}) });
+      }
       case 'getFile': {
         const f = this.chats.files.get(String(p.file_id));
         if (!f) return bad('Bad Request: invalid file_id');
