@@ -70,6 +70,7 @@ export const configFields = {
   JOB_LOCK_DURATION_MS: int(15_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over (renewed every half of it while the worker lives).'),
   JOB_STALLED_INTERVAL_MS: int(5_000, 50).describe('BullMQ stalled-job check interval.'),
   JOB_MAX_STALLED_COUNT: int(5, 1).describe('How many worker crashes one job survives before it fails.'),
+  INBOX_REPLAY_AFTER_MS: int(15_000, 100).describe('A message whose bot process died before queueing it is replayed from the inbox by another process after this long.'),
   DOWNLOAD_MAX_MB: megabytes(1024).describe('Largest rendered video the worker downloads.'),
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { ButtonStore } from './core/buttons.js';
 import { Ingress } from './core/ingress.js';
+import { Inbox } from './core/inbox.js';
 import { Keys } from './core/keys.js';
 import type { ConversationIngress } from './core/message.js';
 import type { OutboxRegistry } from './core/outbox.js';
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   ingress: ConversationIngress;
+  /** The ingress's inbox (messages kept for a retry). */
+  inbox: Inbox;
   redis: Redis;
   services: CoreServices;
   metrics: Metrics;
@@ -80,7 +83,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
   const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes, log, tempDir };
-  const ingress = instrumentIngress(new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes, log }), metrics);
+  // Every message goes through the inbox, so one the ingress cannot take yet is kept and retried.
+  const inbox = new Inbox({
+    inner: new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes, log }),
+    redis,
+    keys,
+    outboxes,
+    log,
+    defaultLanguage: config.NEMO_LANGUAGE,
+    replayAfterMs: config.INBOX_REPLAY_AFTER_MS,
+  });
+  inbox.start();
+  const ingress = instrumentIngress(inbox, metrics);
 
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;
@@ -91,6 +105,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   return {
     ingress,
+    inbox,
     redis,
     services,
     metrics,
@@ -102,6 +117,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }
     },
     async close() {
+      await inbox.stop();
       await worker?.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       workerConn?.disconnect();

@@ -50,19 +50,8 @@ export class Ingress implements ConversationIngress {
     const { deps } = this;
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
-    // The skill takes the session language from the user's message (falling back to the locale).
-    const lang = uiLanguage(msg.text, msg.locale);
-    const target: ChatTarget = {
-      platform: msg.platform,
-      conversationKey: msg.conversationKey,
-      chatId: msg.chatId,
-      threadId: msg.threadId,
-      userId: msg.userId,
-      isDirect: msg.isDirect,
-      lang,
-      language: sessionLanguage(msg.text, msg.locale, deps.config.NEMO_LANGUAGE),
-      platformMeta: msg.platformMeta,
-    };
+    const target = targetFor(msg, deps.config.NEMO_LANGUAGE);
+    const lang = target.lang;
     const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
     if (!(await this.claim(jobId))) return { outcome: 'duplicate', jobId };
 
@@ -216,6 +205,21 @@ export class Ingress implements ConversationIngress {
     await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
     return { outcome: 'answered' };
   }
+}
+
+/** Where answers to `msg` go, in the user's language (the skill takes it from the message, else the locale). */
+export function targetFor(msg: IncomingMessage, defaultLanguage: string): ChatTarget {
+  return {
+    platform: msg.platform,
+    conversationKey: msg.conversationKey,
+    chatId: msg.chatId,
+    threadId: msg.threadId,
+    userId: msg.userId,
+    isDirect: msg.isDirect,
+    lang: uiLanguage(msg.text, msg.locale),
+    language: sessionLanguage(msg.text, msg.locale, defaultLanguage),
+    platformMeta: msg.platformMeta,
+  };
 }
 
 /** The first lines of the status card: what was understood. */

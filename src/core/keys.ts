@@ -64,6 +64,17 @@ export class Keys {
   platformKey(platform: string, what: string) {
     return `${this.prefix}:${platform}:${what}`;
   }
+  /**
+   * The inbox of messages not yet taken by the ingress (core/inbox.ts): a sorted set of ids by when
+   * they are due, and a hash of the messages. One hash tag, so its scripts suit a Cluster.
+   */
+  inbox(what: 'due' | 'msgs') {
+    return `${this.prefix}:inbox:{in}:${what}`;
+  }
+  /** Messages of one user in the current rate window, and whether they were told to slow down. */
+  userRate(platform: string, userId: string, window: number, what: 'n' | 'told') {
+    return `${this.prefix}:u:{${platform}:${userId}}:rate:${window}:${what}`;
+  }
   /** Pub/sub channel telling workers to abort a running job. */
   cancelChannel() {
     return `${this.prefix}:cancel`;

@@ -2,7 +2,6 @@
  * One turn per conversation at a time, answers in order; conversations in parallel and isolated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetryLaterError } from '../../src/core/ingress.js';
 import { jobIdFor } from '../../src/core/job-data.js';
 import { startBench, type Bench } from '../helpers/harness.js';
 
@@ -52,9 +51,6 @@ describe('ordering and isolation', () => {
 
   it('a message claimed by a process that died before enqueueing is not lost', async () => {
     const key = b.runtime.services.keys.seen(jobIdFor('test', 'test:d2', 'orphan-1'));
-    // Another process claimed it a moment ago and is (maybe) still enqueueing: ask for redelivery.
-    await b.runtime.redis.set(key, `pending:${Date.now()}`);
-    await expect(b.send('d2', 'hello', { messageId: 'orphan-1' })).rejects.toBeInstanceOf(RetryLaterError);
     // The claim is old: the claimer died; the redelivered message is taken over and answered.
     await b.runtime.redis.set(key, `pending:${Date.now() - 60_000}`);
     const r = await b.send('d2', 'hello', { messageId: 'orphan-1' });
