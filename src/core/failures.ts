@@ -5,7 +5,7 @@
 import { NemoError } from '../nemo/errors.js';
 import { SUPPORTED_LIST } from './attachments.js';
 import { t } from './i18n.js';
-import { InputTooLargeError } from './inputs.js';
+import { InputDownloadError, InputTooLargeError } from './inputs.js';
 import { OutboxError } from './outbox.js';
 
 export function userMessageFor(err: unknown, lang: string): string {
@@ -19,6 +19,7 @@ export function userMessageFor(err: unknown, lang: string): string {
       maxMb: d.maxUploadMb ?? 200,
     });
   }
+  if (err instanceof InputDownloadError) return t(lang, 'error.input_download', { fileName: err.fileName });
   if (err instanceof InputTooLargeError) return t(lang, 'error.file_too_large', { maxMb: 200 });
   if (err instanceof Error && err.name === 'AbortError') return t(lang, 'error.cancelled');
   return t(lang, 'error.internal');
@@ -29,5 +30,7 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof NemoError) return err.retryable;
   // A platform that was busy or unreachable, for a call that cannot have posted anything.
   if (err instanceof OutboxError) return err.safeToRetry;
+  // Fetching the user's file happens before anything is sent to Nemo.
+  if (err instanceof InputDownloadError) return err.retryable;
   return false;
 }

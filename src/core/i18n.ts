@@ -59,7 +59,7 @@ const messages = {
   'refuse.slow_down': { en: '🐢 Slow down a little: you sent a lot of messages at once. I skipped the extra ones; send your request again in a minute.', zh: '🐢 请慢一点：你一次发送了太多消息，多出的已忽略。请一分钟后再发送。' },
   'inbox.kept': { en: "⏳ I can't take this in right now, but I've kept your message and will get to it shortly.", zh: '⏳ 暂时无法处理，但你的消息已保存，我稍后会处理。' },
   'inbox.full': { en: "🚦 I'm overloaded and could not keep your message. Please try again shortly.", zh: '🚦 当前负载过高，未能保存你的消息。请稍后再试。' },
-  'error.input_download': { en: (p: Params) => `📥 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat. I'll retry a few times; if this stays, send the file again.`, zh: (p: Params) => `📥 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}。我会重试几次；如仍失败，请重新发送文件。` },
+  'error.input_download': { en: (p: Params) => `📥 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat (the link may have expired). Please send the file again.`, zh: (p: Params) => `📥 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}（链接可能已失效）。请重新发送文件。` },
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {

@@ -20,6 +20,21 @@ export class InputTooLargeError extends Error {
   override readonly name = 'InputTooLargeError';
 }
 
+/**
+ * The user's file could not be fetched from the platform. `retryable` for a server error or a
+ * network failure (the queue tries again); a 4xx means the link is gone and the user must resend.
+ */
+export class InputDownloadError extends Error {
+  override readonly name = 'InputDownloadError';
+  constructor(
+    readonly fileName: string,
+    readonly retryable: boolean,
+    detail: string,
+  ) {
+    super(`download of "${fileName}" failed: ${detail}`);
+  }
+}
+
 export interface LocalInput {
   path: string;
   name: string;
@@ -37,10 +52,14 @@ export async function fetchInput(att: Attachment, outbox: Outbox, dir: string, m
   if (url.startsWith('file://')) return { path: fileURLToPath(url), name, mimeType: att.mimeType, temporary: false };
   await mkdir(dir, { recursive: true });
   const dest = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${name}`);
-  const res = await request(url, { method: 'GET', headers, signal });
+  const res = await request(url, { method: 'GET', headers, signal }).catch((err: unknown) => {
+    if (signal?.aborted) throw err;
+    // Only the error's code: a platform URL may hold the bot token.
+    throw new InputDownloadError(name, true, (err as { code?: string }).code ?? 'network error');
+  });
   if (res.statusCode >= 400) {
     await res.body.dump();
-    throw new Error(`download of "${name}" failed with HTTP ${res.statusCode}`);
+    throw new InputDownloadError(name, res.statusCode >= 500 || res.statusCode === 429, `HTTP ${res.statusCode}`);
   }
   let seen = 0;
   const limit = new Transform({
