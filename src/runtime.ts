@@ -24,6 +24,7 @@ import { BullJobQueue } from './queue/bullmq-job-queue.js';
 import { connectRedis, createLaneQueues } from './queue/queue.js';
 import { TurnGate } from './core/turn-gate.js';
 import { UserShares } from './core/fair-shares.js';
+import { UserRate } from './core/rate-limit.js';
 import { CosmeticBudget } from './core/cosmetic-budget.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
 import { Metrics } from './ops/metrics.js';
@@ -85,7 +86,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes, log, tempDir };
   // Every message goes through the inbox, so one the ingress cannot take yet is kept and retried.
   const inbox = new Inbox({
-    inner: new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes, log }),
+    inner: new Ingress({ config, redis, keys, queue: jobs, line, shares, rate: new UserRate(redis, keys, config.USER_MESSAGES_PER_MINUTE), buttons, sessions, outboxes, log }),
     redis,
     keys,
     outboxes,

@@ -21,6 +21,7 @@ import type { Attachment, ConversationIngress, IncomingMessage, IngressResult } 
 import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
+import type { UserRate } from './rate-limit.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 
 export interface IngressDeps {
@@ -30,6 +31,7 @@ export interface IngressDeps {
   queue: JobQueue;
   line: ConversationLine;
   shares: UserShares;
+  rate: UserRate;
   buttons: ButtonStore;
   sessions: SessionStore;
   outboxes: OutboxRegistry;
@@ -62,6 +64,10 @@ export class Ingress implements ConversationIngress {
     };
 
     let intent = routeIntent(msg);
+    // A flood from one user: over the rate nothing is queued and only the first refusal is said (/cancel always works).
+    if (intent.kind !== 'cancel' && !(await deps.rate.take(msg.platform, msg.userId))) {
+      return this.refuse(jobId, target, outbox, msg, t(lang, 'refuse.slow_down'));
+    }
     let prompt = '';
     let attachments: Attachment[] = msg.attachments;
     if (intent.kind === 'button') {
@@ -199,9 +205,13 @@ export class Ingress implements ConversationIngress {
     return { outcome: 'queued', jobId, position };
   }
 
-  /** Over a fair-share cap: say so, queue nothing, and mark the message handled (a redelivery is a duplicate). */
+  /**
+   * Over the rate or a fair-share cap: queue nothing and mark the message handled (a redelivery is a
+   * duplicate). Only the user's first refusal in a rate window is said; later ones are dropped quietly.
+   */
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
+    if (!(await this.deps.rate.firstNotice(msg.platform, msg.userId))) return { outcome: 'ignored' };
     await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
     return { outcome: 'answered' };
   }

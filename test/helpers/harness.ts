@@ -38,6 +38,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     JOB_STALLED_INTERVAL_MS: '500',
     LOG_LEVEL: 'silent',
     HEALTH_PORT: '0',
+    // Core tests send many messages as one user; the abuse test sets its own rate.
+    USER_MESSAGES_PER_MINUTE: '100000',
     ...extra,
   };
 }
