@@ -65,10 +65,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new Metrics();
   const instrumented = instrumentOutboxes(opts.outboxes, metrics);
-  const redis = connectRedis(config, 'commands');
-  const queueConn = connectRedis(config, 'commands');
+  // Connection errors (Redis down, reconnecting) go to the log, not to stderr as unhandled events.
+  const watch = (conn: Redis, name: string) => conn.on('error', (err: Error) => log.warn({ err, connection: name }, 'redis connection error'));
+  const redis = watch(connectRedis(config, 'commands'), 'commands');
+  const queueConn = watch(connectRedis(config, 'commands'), 'queue');
   const keys = new Keys(config.QUEUE_PREFIX);
   const queues = createLaneQueues(config, queueConn);
+  for (const [lane, q] of Object.entries(queues)) q.on('error', (err: Error) => log.warn({ err, lane }, 'queue error'));
   const nemo = instrumentNemo(opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log)), metrics, config.NEMO_TOKEN);
   metrics.addQueueSource(queueCountSource(queues));
   const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
@@ -100,7 +103,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;
   if (opts.runWorker) {
-    workerConn = connectRedis(config, 'blocking');
+    workerConn = watch(connectRedis(config, 'blocking'), 'worker');
     worker = startConversationWorker(services, workerConn, queues);
     instrumentWorkers(worker.workers, metrics);
   }

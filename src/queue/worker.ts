@@ -43,6 +43,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
   const conns: Redis[] = [];
   const make = (lane: Lane) => {
     const conn = connection.duplicate();
+    conn.on('error', (err: Error) => svc.log.warn({ err, lane }, 'redis connection error (worker)'));
     conns.push(conn);
     const w = new Worker<ConversationJobData>(QUEUE_NAMES[lane], (job, token, signal) => processJob(svc, queues, lane, job, token, signal), {
       // Each lane blocks on its own connection, so a busy lane never delays another's fetches.
@@ -63,6 +64,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
 
   // /cancel from any bot process reaches the worker that runs the job.
   const sub = connection.duplicate();
+  sub.on('error', (err: Error) => svc.log.warn({ err }, 'redis connection error (cancel subscription)'));
   void sub.subscribe(svc.keys.cancelChannel()).catch((err) => svc.log.error({ err }, 'cancel subscription failed'));
   sub.on('message', (_channel, jobId: string) => {
     for (const w of Object.values(workers)) if (w.cancelJob(jobId, 'cancelled')) svc.log.info({ jobId }, 'cancelled running job');
@@ -80,6 +82,16 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
       for (const c of conns) c.disconnect();
     },
   };
+}
+
+/**
+ * The run no longer holds the job: BullMQ's lock is gone (it expired while Redis was unreachable)
+ * or Redis itself is unreachable or still loading its data after a restart.
+ */
+export function lostHold(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // ioredis's own signatures only: a bare network error may come from elsewhere and must fail the job.
+  return err.name === 'MaxRetriesPerRequestError' || /^(Missing lock for job|Lock mismatch for job)|^Connection is closed\.|^LOADING /.test(err.message);
 }
 
 async function processJob(
@@ -140,7 +152,7 @@ async function processJob(
     },
     waitFor: (ms, opts) => park(ms, opts?.wakeIf),
     moveTo: handOver,
-    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && abort.reason === 'shutdown'),
+    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && abort.reason === 'shutdown') || lostHold(err),
   };
 
   try {
@@ -151,6 +163,14 @@ async function processJob(
     if (abort.aborted && abort.reason === 'shutdown') {
       log.info('worker shutting down: handing the job back');
       await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    if (lostHold(err)) {
+      // Redis went away or the job's lock expired meanwhile: this run cannot save its progress, so it
+      // must not report a failure either. Hand the job back (or, if even that fails, leave it to
+      // BullMQ's stalled-job check once the lock expires); it resumes from its last saved step.
+      log.warn({ err }, 'lost Redis or the job lock: handing the job back to the queue');
+      await job.moveToDelayed(Date.now(), token).catch(() => undefined);
       throw new DelayedError();
     }
     if (ctx.attemptsLeft > 0) throw err; // BullMQ retries with backoff; the job keeps its place

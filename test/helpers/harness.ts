@@ -4,7 +4,7 @@
  */
 import { loadConfig, type Config } from '../../src/config.js';
 import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './common.js';
@@ -83,7 +83,8 @@ export async function startBench(name: string, opts: { sim?: Partial<SimOptions>
   const prefix = uniquePrefix(name);
   const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, ...opts.env }));
   const outbox = new RecordingOutbox();
-  const runtime = await startRuntime({ config, logger: silentLogger, outboxes: { test: outbox }, runWorker: opts.runWorker ?? true });
+  // BENCH_LOG=1 shows the runtime's warnings and errors (debugging a failing test).
+  const runtime = await startRuntime({ config, logger: process.env.BENCH_LOG ? createLogger({ level: 'warn' }) : silentLogger, outboxes: { test: outbox }, runWorker: opts.runWorker ?? true });
   return {
     sim,
     config,
