@@ -2,21 +2,25 @@
  * Export: state → ready check → render → poll (delayed jobs) → download → deliver → clean up.
  *
  * The render id is chosen and saved before the POST, so a job resumed after a crash polls the
- * render it started instead of starting another. The video is posted once: a `delivered` record in
- * Redis is checked before and written right after the upload.
+ * render it started instead of starting another. The video is posted at most once: a `delivered`
+ * record in Redis reads "sending" during the upload and a timestamp after it; a run resumed after a
+ * crash mid-upload says it cannot tell whether the video arrived instead of posting it again.
  */
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isReadyToExport } from '../nemo/draft.js';
 import { NemoError } from '../nemo/errors.js';
+import { DeliveryUnsureError } from './failures.js';
 import { formatBytes, t } from './i18n.js';
 import type { StepDeps } from './job-context.js';
 import { resultButtons } from './replies.js';
 import { followLane } from './lanes.js';
-import { outboxErrorKind, type OutboxError } from './outbox.js';
+import { OutboxError, outboxErrorKind } from './outbox.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
+/** The `delivered` record while the video is being posted; a timestamp once it was. */
+const SENDING = 'sending';
 
 /** Runs the export steps from wherever the job is; returns when the video was delivered. */
 export async function runExportSteps(d: StepDeps): Promise<void> {
@@ -123,7 +127,12 @@ async function deliver(d: StepDeps): Promise<void> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath!;
-  if (!(await svc.redis.exists(deliveredKey))) {
+  const record = await svc.redis.get(deliveredKey);
+  // A run killed while posting: the video may or may not be in the chat. Posting again could show it
+  // twice, so stop and tell the user (with a button to export again).
+  if (record === SENDING) throw new DeliveryUnsureError();
+  if (record === null) {
+    await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S);
     const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
@@ -153,6 +162,8 @@ async function deliver(d: StepDeps): Promise<void> {
         );
       } catch (err) {
         if (ctx.isControlFlow(err)) throw err;
+        // Not posted for sure (refused, rate limited, failed before sending): the record goes back to "not sent".
+        if (!(err instanceof OutboxError && err.mayHavePosted)) await svc.redis.del(deliveredKey);
         const kind = outboxErrorKind(err);
         // The chat refused the file (too large for it after all, or no permission to attach): a link still works.
         if (kind === 'too_large' || kind === 'forbidden') {

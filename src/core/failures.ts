@@ -8,6 +8,14 @@ import { t } from './i18n.js';
 import { InputDownloadError, InputTooLargeError } from './inputs.js';
 import { OutboxError } from './outbox.js';
 
+/** A run died while posting the video: whether it reached the chat cannot be known. */
+export class DeliveryUnsureError extends Error {
+  override readonly name = 'DeliveryUnsureError';
+  constructor() {
+    super('a previous run was interrupted while posting the video');
+  }
+}
+
 export function userMessageFor(err: unknown, lang: string): string {
   if (err instanceof NemoError) {
     const d = err.details;
@@ -20,6 +28,8 @@ export function userMessageFor(err: unknown, lang: string): string {
     });
   }
   if (err instanceof InputDownloadError) return t(lang, 'error.input_download', { fileName: err.fileName });
+  // Posting the video was cut off where it may have arrived: never post it twice, say so instead.
+  if (err instanceof DeliveryUnsureError || (err instanceof OutboxError && err.mayHavePosted)) return t(lang, 'error.delivery_unsure');
   if (err instanceof InputTooLargeError) return t(lang, 'error.file_too_large', { maxMb: 200 });
   if (err instanceof Error && err.name === 'AbortError') return t(lang, 'error.cancelled');
   return t(lang, 'error.internal');

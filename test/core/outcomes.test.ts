@@ -164,7 +164,7 @@ describe('turn outcomes and failures', () => {
     expect(b.outbox.videoAttempts - attempts).toBe(1);
     expect(b.outbox.in('k4').some((m) => m.kind === 'video' || m.kind === 'link')).toBe(false);
     expect(b.outbox.in('k4').some((m) => /❌ Stopped/.test(m.edits.at(-1) ?? ''))).toBe(true);
-    expect(b.outbox.in('k4').some((m) => m.kind === 'text' && /went wrong/.test(m.text))).toBe(true);
+    expect(b.outbox.in('k4').some((m) => m.kind === 'text' && /cannot tell whether it arrived/.test(m.text))).toBe(true);
   }, 40_000);
 
   it('refuses unsupported files and oversized platform files before queueing', async () => {
