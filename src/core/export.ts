@@ -127,12 +127,12 @@ async function deliver(d: StepDeps): Promise<void> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath!;
-  const record = await svc.redis.get(deliveredKey);
-  // A run killed while posting: the video may or may not be in the chat. Posting again could show it
-  // twice, so stop and tell the user (with a button to export again).
-  if (record === SENDING) throw new DeliveryUnsureError();
-  if (record === null) {
-    await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S);
+  // Taken atomically, so of two runs of one job (a crash, or a lock lost under load) only one posts.
+  const mine = (await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S, 'NX')) === 'OK';
+  // Another run was posting (and died, or still is): the video may or may not be in the chat. Posting
+  // again could show it twice, so stop and tell the user (with a button to export again).
+  if (!mine && (await svc.redis.get(deliveredKey)) === SENDING) throw new DeliveryUnsureError();
+  if (mine) {
     const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);

@@ -61,6 +61,7 @@ const messages = {
   'inbox.full': { en: "🚦 I'm overloaded and could not keep your message. Please try again shortly.", zh: '🚦 当前负载过高，未能保存你的消息。请稍后再试。' },
   'error.input_download': { en: (p: Params) => `📥 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat (the link may have expired). Please send the file again.`, zh: (p: Params) => `📥 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}（链接可能已失效）。请重新发送文件。` },
   'error.delivery_unsure': { en: '📡 Sending your video was interrupted and I cannot tell whether it arrived. If you do not see it above, press Retry to export it again.', zh: '📡 发送视频时中断，无法确定是否已送达。如果上方没有看到视频，请点“重试”重新导出。' },
+  'error.interrupted': { en: '⚠️ This job was interrupted several times on my side, so I stopped it. Please send your request again.', zh: '⚠️ 该任务在我这边多次中断，已停止。请重新发送请求。' },
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {

@@ -35,6 +35,10 @@ export class Keys {
   statusRef(jobId: string) {
     return `${this.prefix}:status:${jobId}`;
   }
+  /** Taken by the one run of a job that may POST its message to /run_sse (at most once). */
+  turnSend(jobId: string) {
+    return `${this.prefix}:turnsend:${jobId}`;
+  }
   /** Set once a job's video has been posted (exactly-once delivery). */
   delivered(jobId: string) {
     return `${this.prefix}:delivered:${jobId}`;

@@ -15,11 +15,15 @@ import type { JobContext } from '../core/job-context.js';
 import type { CoreServices } from '../core/services.js';
 import { cancelRunningRender, markCancelled } from '../core/cancel.js';
 import { leaveLine } from '../core/positions.js';
+import { abandonJob } from '../core/abandon.js';
 import { LINE_KINDS, type ConversationJobData } from '../core/job-data.js';
 import { LANES, laneOf, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 import { bullPrefix } from './cluster.js';
 import { PARK_MS } from '../core/defaults.js';
+
+/** Abort reason of a run whose job lock was lost (not a user's /cancel). */
+const LOCK_LOST = 'lock-lost';
 
 /** Thrown through the core when a job continues in another lane (control flow, not a failure). */
 class HandedOver extends Error {
@@ -57,7 +61,17 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
       removeOnFail: KEEP_FAILED,
     });
     w.on('error', (err) => svc.log.error({ err, lane }, 'worker error'));
-    w.on('failed', (job, err) => svc.log.warn({ err, jobId: job?.id, lane }, 'job attempt failed'));
+    // Our lock on these jobs is gone (expired under load): another run may have them already, so stop ours.
+    w.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) if (w.cancelJob(id, LOCK_LOST)) svc.log.warn({ jobId: id, lane }, 'job lock lost: stopping this run');
+    });
+    w.on('failed', (job, err) => {
+      svc.log.warn({ err, jobId: job?.id, lane }, 'job attempt failed');
+      // Failed by BullMQ itself, never run to an end by us: the user must still hear of it.
+      if (job?.id && /^job (stalled|started) more than allowable limit/.test(err.message)) {
+        void abandonJob(svc, job.id, job.data, svc.log).catch((e: unknown) => svc.log.error({ err: e, jobId: job.id }, 'could not wind up an abandoned job'));
+      }
+    });
     return w;
   };
   const workers = Object.fromEntries(LANES.map((l) => [l, make(l)])) as Record<Lane, Worker<ConversationJobData>>;
@@ -152,7 +166,7 @@ async function processJob(
     },
     waitFor: (ms, opts) => park(ms, opts?.wakeIf),
     moveTo: handOver,
-    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && abort.reason === 'shutdown') || lostHold(err),
+    isControlFlow: (err) => err instanceof DelayedError || err instanceof HandedOver || (abort.aborted && (abort.reason === 'shutdown' || abort.reason === LOCK_LOST)) || lostHold(err),
   };
 
   try {
@@ -165,7 +179,7 @@ async function processJob(
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    if (lostHold(err)) {
+    if (lostHold(err) || (abort.aborted && abort.reason === LOCK_LOST)) {
       // Redis went away or the job's lock expired meanwhile: this run cannot save its progress, so it
       // must not report a failure either. Hand the job back (or, if even that fails, leave it to
       // BullMQ's stalled-job check once the lock expires); it resumes from its last saved step.

@@ -1,0 +1,15 @@
+/**
+ * A chaos worker: loads everything, then waits as a warm standby until the parent says `go` (so a
+ * killed worker is replaced in a moment, not after a cold start), then runs ROLE=worker with the
+ * 'test' outbox forwarded to the parent (OUTBOX_URL).
+ */
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { startRuntime } from '../../src/runtime.js';
+import { ForwardingOutbox } from '../helpers/remote-outbox.js';
+
+process.on('message', (m) => {
+  if (m !== 'go') return;
+  void startRuntime({ config: loadConfig(), logger: silentLogger, outboxes: { test: new ForwardingOutbox(process.env.OUTBOX_URL!) }, runWorker: true }).then(() => process.send?.('ready'));
+});
+process.send?.('loaded');
