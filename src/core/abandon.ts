@@ -14,5 +14,8 @@ export async function abandonJob(svc: CoreServices, jobId: string, data: Convers
   log.error({ jobId, step: data.step }, 'job abandoned after repeated worker crashes');
   await cancelRunningRender(svc, data, log).catch((err: unknown) => log.warn({ err, jobId }, 'could not cancel the render of an abandoned job'));
   if (LINE_KINDS.has(data.kind)) await leaveLine(svc, data, jobId);
+  // Its last run may have got as far as posting the video: then the user already has what they asked for.
+  const delivered = data.renderId ? await svc.redis.get(svc.keys.delivered(`${jobId}-${data.renderId}`)) : null;
+  if (data.step === 'done' || (delivered !== null && delivered !== 'sending')) return;
   await outboxFor(svc, data.target.platform).sendText(data.target, t(data.target.lang, 'error.interrupted'), { replyTo: data.replyTo });
 }

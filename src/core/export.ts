@@ -127,12 +127,9 @@ async function deliver(d: StepDeps): Promise<void> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath!;
-  // Taken atomically, so of two runs of one job (a crash, or a lock lost under load) only one posts.
-  const mine = (await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S, 'NX')) === 'OK';
-  // Another run was posting (and died, or still is): the video may or may not be in the chat. Posting
-  // again could show it twice, so stop and tell the user (with a button to export again).
-  if (!mine && (await svc.redis.get(deliveredKey)) === SENDING) throw new DeliveryUnsureError();
-  if (mine) {
+  const record = await svc.redis.get(deliveredKey);
+  if (record === SENDING) throw new DeliveryUnsureError(); // a run died while posting it
+  if (record === null) {
     const size = ctx.data.videoBytes ?? (await stat(videoPath)).size;
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
@@ -146,6 +143,13 @@ async function deliver(d: StepDeps): Promise<void> {
         buttons,
         mentionUserId: mention,
       });
+    // Taken atomically right before posting, so of two runs of one job (a crash, or a lock lost under
+    // load) only one posts. Another run was posting (and died, or still is): the video may or may not
+    // be in the chat; posting again could show it twice, so stop and tell the user (with Retry).
+    if ((await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S, 'NX')) !== 'OK') {
+      if ((await svc.redis.get(deliveredKey)) === SENDING) throw new DeliveryUnsureError();
+      return finishDelivery(d, videoPath);
+    }
     if (size <= limit) {
       const caption = t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined });
       try {
@@ -186,8 +190,12 @@ async function deliver(d: StepDeps): Promise<void> {
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
+  await finishDelivery(d, videoPath);
+}
+
+async function finishDelivery(d: StepDeps, videoPath: string): Promise<void> {
   await rm(videoPath, { force: true });
-  await ctx.save({ step: 'done', videoPath: undefined });
+  await d.ctx.save({ step: 'done', videoPath: undefined });
 }
 
 /** When the render came through the authenticated fallback, its URL is not shareable: link the project. */

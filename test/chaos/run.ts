@@ -43,8 +43,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
   const env = testEnv(prefix, {
     NEMO_API_URL: sim.url,
     OUTBOX_URL: server.url,
-    JOB_LOCK_DURATION_MS: '1000',
-    JOB_STALLED_INTERVAL_MS: '200',
+    // Short enough to recover quickly from a kill, long enough that a busy 2-core box keeps its locks.
+    JOB_LOCK_DURATION_MS: '2500',
+    JOB_STALLED_INTERVAL_MS: '300',
     RENDER_POLL_INTERVAL_MS: '150',
     TURN_RECOVERY_FIRST_MS: '300',
     TURN_RECOVERY_INTERVAL_MS: '500',
