@@ -30,7 +30,17 @@ describe('ordering and isolation', () => {
   });
 
   it('runs two conversations in parallel, each with its own session and video', async () => {
+    // Long turns, so "in parallel" is checkable: the second stream opens while the first still runs.
+    b.sim.options.turnMs = 3000;
     await Promise.all([b.send('p1', 'generate a video of the sea'), b.send('p2', 'generate a video of a forest')]);
+    const [s1, s2] = await b.outbox.waitFor(() => {
+      const turns = b.sim.requestsTo('run_sse').filter((r) => /the sea|a forest/.test(JSON.stringify(r.body)));
+      return turns.length === 2 && turns;
+    });
+    b.sim.options.turnMs = 500;
+    // A turn streams for at least turnMs at the simulator: one opened less than that after the other
+    // means both were running at once (one after the other would be 3000 ms or more apart).
+    expect(Math.abs(s2!.at - s1!.at)).toBeLessThan(3000);
     const v1 = await b.outbox.waitFor(() => b.outbox.in('p1').find((m) => m.kind === 'video'));
     const v2 = await b.outbox.waitFor(() => b.outbox.in('p2').find((m) => m.kind === 'video'));
     expect(v1.text).toContain('sea');
