@@ -111,9 +111,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     await Promise.all(feeders);
     const until = Date.now() + JOB_END_TIMEOUT_MS;
     while (jobs.some((j) => !jobEnd(outbox, j.chat, j.tag).end) && Date.now() < until) await sleep(200);
-    // Let anything still running (a render poll, a late duplicate) show itself before counting.
-    await Promise.race([bot.waitIdle(200), sleep(30_000)]);
-    await sleep(1_000);
+    // Every job has ended: give a late duplicate (a second post of one of them) a moment to show itself.
+    await sleep(3_000);
   } finally {
     await pool.close();
     await bot.close();
