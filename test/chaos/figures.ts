@@ -35,11 +35,12 @@ export function jobEnd(outbox: RecordingOutbox, chat: string, tag: string): { en
   const videos = msgs.filter((m) => m.kind === 'video' && m.text.includes(tag)).length;
   if (videos > 0) return { end: 'delivered', videos, texts: [] };
   // The job's messages: from its acknowledgement up to the next job's in this chat.
-  const start = msgs.findIndex((m) => m.kind === 'text' && m.text.includes(tag));
-  if (start < 0) return { end: undefined, videos, texts: [] };
+  // A bot process killed after the enqueue may never have acknowledged: its chat (one job) is the segment.
+  const start = Math.max(0, msgs.findIndex((m) => m.kind === 'text' && m.text.includes(tag)));
+  if (msgs.length === 0) return { end: undefined, videos, texts: [] };
   const next = msgs.findIndex((m, i) => i > start && m.kind === 'text' && /\[c\d+j\d+\]|\[b\d+\]/.test(m.text) && !m.text.includes(tag));
   const segment = msgs.slice(start, next < 0 ? undefined : next);
-  const stopped = /Stopped/.test(msgs[start]!.edits.at(-1) ?? '');
+  const stopped = segment.some((m) => m.text.includes(tag) && /Stopped/.test(m.edits.at(-1) ?? ''));
   const told = segment.some((m) => m.kind === 'text' && FAILURE_TEXT.test(m.text));
   return { end: stopped || told ? 'failed' : undefined, videos, texts: segment.flatMap((m) => [m.text, ...m.edits.slice(-1)]) };
 }
