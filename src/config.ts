@@ -58,6 +58,7 @@ export const coreConfigFields = {
   NEMO_TOKEN_MAX_TURNS: int(10_000, 0).describe('With a shared NEMO_TOKEN: turns running at once for that token across all workers (0 = no cap). Waiting turns are served round-robin across conversations and see their place.'),
   MAX_QUEUED_PER_USER: int(5, 1).describe('Turns and exports one user may have waiting or running at once; beyond it the user is told to wait and nothing is queued.'),
   LOW_BALANCE_WARNING: int(LOW_BALANCE_DEFAULT, 0).describe('A finished job whose balance left is below this many credits adds a low-balance warning to its result (0 turns the warning off). A generation costs about 100.'),
+  USER_MESSAGES_PER_MINUTE: int(20, 1).describe('Messages one user may send per minute (abuse limit); beyond it the rest are dropped unqueued and the user is told once to slow down.'),
   MAX_QUEUED_PER_CONVERSATION: int(20, 1).describe('Turns and exports one conversation (channel or chat) may have waiting or running at once.'),
   HEALTH_PORT: int(8081, 0).describe('Port of /healthz (alive), /readyz (Redis plus the platforms or the queue answer) and /metrics (Prometheus); 0 turns it off. A port already in use is logged and skipped.'),
   STARTUP_CHECKS: bool(true).describe('Check at start that a platform token is set (bot roles), that Redis answers with maxmemory-policy noeviction and that NEMO_API_URL answers; exit 1 with one line when one fails.'),
@@ -76,6 +77,7 @@ export const coreConfigFields = {
   JOB_LOCK_DURATION_MS: int(15_000, 100).describe('BullMQ lock duration: how soon a crashed worker\'s job can be taken over (renewed every half of it while the worker lives).'),
   JOB_STALLED_INTERVAL_MS: int(5_000, 50).describe('BullMQ stalled-job check interval.'),
   JOB_MAX_STALLED_COUNT: int(5, 1).describe('How many worker crashes one job survives before it fails.'),
+  INBOX_REPLAY_AFTER_MS: int(15_000, 100).describe('A message whose bot process died before queueing it is replayed from the inbox by another process after this long.'),
   DOWNLOAD_MAX_MB: megabytes(1024).describe('Largest rendered video the worker downloads.'),
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),

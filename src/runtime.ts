@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { ButtonStore } from './core/buttons.js';
 import { Ingress } from './core/ingress.js';
+import { Inbox } from './core/inbox.js';
 import { Keys } from './core/keys.js';
 import type { ConversationIngress } from './core/message.js';
 import type { OutboxRegistry } from './core/outbox.js';
@@ -23,6 +24,7 @@ import { BullJobQueue } from './queue/bullmq-job-queue.js';
 import { connectRedis, createLaneQueues } from './queue/queue.js';
 import { TurnGate } from './core/turn-gate.js';
 import { UserShares } from './core/fair-shares.js';
+import { UserRate } from './core/rate-limit.js';
 import { CosmeticBudget } from './core/cosmetic-budget.js';
 import { startConversationWorker, type ConversationWorker } from './queue/worker.js';
 import { Metrics } from './ops/metrics.js';
@@ -46,6 +48,8 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   ingress: ConversationIngress;
+  /** The ingress's inbox (messages kept for a retry). */
+  inbox: Inbox;
   redis: Redis;
   services: CoreServices;
   metrics: Metrics;
@@ -61,10 +65,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new Metrics();
   const instrumented = instrumentOutboxes(opts.outboxes, metrics);
-  const redis = connectRedis(config, 'commands');
-  const queueConn = connectRedis(config, 'commands');
+  // Connection errors (Redis down, reconnecting) go to the log, not to stderr as unhandled events.
+  const watch = (conn: Redis, name: string) => conn.on('error', (err: Error) => log.warn({ err, connection: name }, 'redis connection error'));
+  const redis = watch(connectRedis(config, 'commands'), 'commands');
+  const queueConn = watch(connectRedis(config, 'commands'), 'queue');
   const keys = new Keys(config.QUEUE_PREFIX);
   const queues = createLaneQueues(config, queueConn);
+  for (const [lane, q] of Object.entries(queues)) q.on('error', (err: Error) => log.warn({ err, lane }, 'queue error'));
   const nemo = instrumentNemo(opts.nemo ?? new NemoClient(nemoClientOptionsFromConfig(config, log)), metrics, config.NEMO_TOKEN);
   metrics.addQueueSource(queueCountSource(queues));
   const sessions = new SessionStore(redis, keys, nemo, { nemoToken: config.NEMO_TOKEN, defaultLanguage: config.NEMO_LANGUAGE });
@@ -80,17 +87,29 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const tempDir = path.join(config.TEMP_DIR ?? os.tmpdir(), 'nemo-bot');
   mkdirSync(tempDir, { recursive: true });
   const services: CoreServices = { config, redis, keys, nemo, sessions, buttons, line, jobs, gate, shares, cosmetic: new CosmeticBudget(config.COSMETIC_UPDATES_PER_SEC), outboxes, log, tempDir };
-  const ingress = instrumentIngress(new Ingress({ config, redis, keys, queue: jobs, line, shares, buttons, sessions, outboxes, log }), metrics);
+  // Every message goes through the inbox, so one the ingress cannot take yet is kept and retried.
+  const inbox = new Inbox({
+    inner: new Ingress({ config, redis, keys, queue: jobs, line, shares, rate: new UserRate(redis, keys, config.USER_MESSAGES_PER_MINUTE), buttons, sessions, outboxes, log }),
+    redis,
+    keys,
+    outboxes,
+    log,
+    defaultLanguage: config.NEMO_LANGUAGE,
+    replayAfterMs: config.INBOX_REPLAY_AFTER_MS,
+  });
+  inbox.start();
+  const ingress = instrumentIngress(inbox, metrics);
 
   let worker: ConversationWorker | undefined;
   let workerConn: Redis | undefined;
   if (opts.runWorker) {
-    workerConn = connectRedis(config, 'blocking');
+    workerConn = watch(connectRedis(config, 'blocking'), 'worker');
     worker = startConversationWorker(services, workerConn, queues);
     instrumentWorkers(worker.workers, metrics);
   }
   return {
     ingress,
+    inbox,
     redis,
     services,
     metrics,
@@ -102,6 +121,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }
     },
     async close() {
+      await inbox.stop();
       await worker?.close();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       workerConn?.disconnect();

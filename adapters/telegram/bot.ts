@@ -38,6 +38,8 @@ export interface TelegramBotOptions {
   logger: Logger;
   /** Long-poll timeout in seconds (default 30). */
   pollTimeoutSeconds?: number;
+  /** First back-off of an update whose handler failed (default 1 s, doubling). */
+  handlerRetryMs?: number;
   /** Quiet time before an album is merged (default 700 ms). */
   albumQuietMs?: number;
   /** Use this Api (e.g. shared with the outbox); one is created from the config otherwise. */
@@ -128,6 +130,7 @@ export async function startTelegramBot(opts: TelegramBotOptions): Promise<Telegr
           handle,
           allowedUpdates: ALLOWED_UPDATES,
           ...(opts.pollTimeoutSeconds !== undefined ? { timeoutSeconds: opts.pollTimeoutSeconds } : {}),
+          ...(opts.handlerRetryMs !== undefined ? { handlerRetryMs: opts.handlerRetryMs } : {}),
           onFatal: () => void lease.release(),
         });
         poller.start();

@@ -28,6 +28,7 @@ import { GrammyError, type Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../src/log.js';
 import { KeyedChain } from '../shared/keyed-chain.js';
+import { RetryLaterError } from '../../src/core/ingress.js';
 import { toTelegramError } from './errors.js';
 import { OffsetWindow } from './offset-window.js';
 
@@ -42,10 +43,16 @@ export interface PollerOptions {
   onFatal?: (err: Error) => void;
   /** With updates in hand: ask Telegram for new ones this often (default 25 ms). */
   refetchMs?: number;
+  /** First back-off of an update whose handler failed (default 1 s, doubling up to 30 s). */
+  handlerRetryMs?: number;
 }
 
-/** Tries per update whose handler throws (e.g. Redis briefly down) before it is skipped with an error log. */
+/**
+ * Tries per update whose handler throws before it is skipped with an error log. The core keeps what
+ * it cannot take yet (its inbox); a `RetryLaterError` (it could not keep it) is retried without limit.
+ */
 const HANDLER_ATTEMPTS = 5;
+const MAX_HANDLER_DELAY_MS = 30_000;
 /** How long a graceful stop waits for the updates in hand. */
 const STOP_GRACE_MS = 10_000;
 /**
@@ -235,11 +242,12 @@ export class LongPoller {
         return true;
       } catch (err) {
         if (!this.running) return false;
-        if (attempt >= HANDLER_ATTEMPTS) {
+        // The core could not keep it at all (Redis down and its in-memory inbox full): never skip it.
+        if (attempt >= HANDLER_ATTEMPTS && !(err instanceof RetryLaterError)) {
           this.o.logger.error({ err, updateId: update.update_id, attempts: attempt }, 'telegram: giving up on an update after repeated failures');
           return true;
         }
-        const delay = 1000 * 2 ** (attempt - 1);
+        const delay = Math.min(MAX_HANDLER_DELAY_MS, (this.o.handlerRetryMs ?? 1000) * 2 ** (attempt - 1));
         this.o.logger.warn({ err, updateId: update.update_id, attempt, retryInMs: delay }, 'telegram: handling an update failed; retrying');
         await sleep(delay, this.abort.signal);
         if (!this.running) return false;

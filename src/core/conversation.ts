@@ -13,7 +13,7 @@ import { registrationLink } from './answers.js';
 import { cancelRunningRender, markCancelled } from './cancel.js';
 import { CONNECTING_TTL_S, PARK_MS } from './defaults.js';
 import { isTransient, userMessageFor } from './failures.js';
-import { FINISHED, SHUTDOWN, waitFor, type JobContext, type JobResult } from './job-context.js';
+import { FINISHED, handingBack, waitFor, type JobContext, type JobResult } from './job-context.js';
 import { LINE_KINDS } from './job-data.js';
 import { runSteps } from './job-machine.js';
 import { laneOf } from './lanes.js';
@@ -50,7 +50,7 @@ export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobRes
     result = await runConversationJob(svc, ctx);
   } catch (err) {
     // A failed attempt keeps its place in the line while the queue retries it (or hands it back at shutdown).
-    const handedBack = ctx.signal.aborted && ctx.signal.reason === SHUTDOWN;
+    const handedBack = handingBack(ctx.signal);
     if (inLine && ctx.attemptsLeft === 0 && !handedBack) await leaveLine(svc, data, id);
     throw err;
   }
@@ -80,8 +80,8 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await finishDone(svc, ctx, card, auth);
     return result;
   } catch (err) {
-    if (ctx.signal.aborted && ctx.signal.reason === SHUTDOWN) {
-      ctx.log.info('worker shutting down: handing the job back');
+    if (handingBack(ctx.signal)) {
+      ctx.log.info({ reason: ctx.signal.reason }, 'handing the job back to the queue');
       return waitFor(0);
     }
     if (ctx.signal.aborted) {

@@ -27,6 +27,14 @@ export const CLAIM_GRACE_MS = 10_000;
 /** How long a platform message id is remembered as taken (dedupe of redeliveries). */
 export const SEEN_TTL_S = 7 * DAY_S;
 
+/** First retry of a message kept in the inbox; it doubles up to INBOX_RETRY_MAX_MS (never given up). */
+export const INBOX_RETRY_FIRST_MS = 1_000;
+export const INBOX_RETRY_MAX_MS = 60_000;
+/** How often each process looks for inbox messages that are due. */
+export const INBOX_POLL_MS = 500;
+/** Messages kept in memory while Redis is unreachable (beyond this the platform must redeliver). */
+export const INBOX_MEMORY_MAX = 1_000;
+
 // ---- turns, renders, delivery ------------------------------------------------------------------
 /** How long the project before a turn is kept (a turn, its recovery and its export fit well within). */
 export const BASELINE_TTL_S = 2 * DAY_S;

@@ -3,8 +3,9 @@
  * deliver → clean up. Each returns its transition or a wait; the machine saves and moves lanes.
  *
  * The render id is chosen and saved before the POST, so a job resumed after a crash polls the
- * render it started instead of starting another. The video is posted once: a `delivered` record in
- * Redis is checked before and written right after the upload.
+ * render it started instead of starting another. The video is posted at most once: a `delivered`
+ * record in Redis reads "sending" during the upload and a timestamp after it; a run resumed after a
+ * crash mid-upload says it cannot tell whether the video arrived instead of posting it again.
  */
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
@@ -19,6 +20,9 @@ import { settleCost } from './costs.js';
 import { recordResult } from './job-record.js';
 import { readMp4Info } from './mp4-info.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
+
+/** The `delivered` record while the video is being posted; a timestamp once it was. */
+const SENDING = 'sending';
 
 /** Step `export`: start the render (or find the one a crashed run started). */
 export async function startRender(d: StepDeps): Promise<StepOutcome> {
@@ -118,12 +122,14 @@ export async function download(d: StepDeps): Promise<StepOutcome> {
   return goTo('deliver', { videoPath: dest, videoBytes: res.bytes });
 }
 
-/** Step `deliver`: post the video (or a link) exactly once, then clean up. */
+/** Step `deliver`: post the video (or a link) at most once, then clean up. */
 export async function deliver(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc, outbox, target } = d;
   const deliveredKey = svc.keys.delivered(`${ctx.id}-${ctx.data.renderId}`);
   const videoPath = ctx.data.videoPath;
-  if (!(await svc.redis.exists(deliveredKey))) {
+  const record = await svc.redis.get(deliveredKey);
+  if (record === SENDING) throw new DeliveryUncertainError(); // a run died while posting it
+  if (record === null) {
     const size = ctx.data.linkOnly || !videoPath ? undefined : (ctx.data.videoBytes ?? (await stat(videoPath)).size);
     const limit = await outbox.maxUploadBytes(target);
     const buttons = await resultButtons(svc, ctx);
@@ -140,6 +146,17 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
       await outbox.sendLink(target, { url, text: cost ? `${text}\n${cost}` : text, replyTo: ctx.data.replyTo, buttons, mentionUserId: mention });
       await recordResult(svc, ctx, { url });
     };
+    // Not posted for sure (refused, rate limited, failed before sending): the record goes back to "not sent".
+    const releaseUnlessPosted = async (err: unknown) => {
+      if (!(err instanceof OutboxError && err.mayHavePosted)) await svc.redis.del(deliveredKey);
+    };
+    // Taken atomically right before posting, so of two runs of one job (a crash, or a lock lost under
+    // load) only one posts. Another run was posting (and died, or still is): the video may or may not
+    // be in the chat; posting again could show it twice, so stop and tell the user (with Retry).
+    if ((await svc.redis.set(deliveredKey, SENDING, 'EX', DELIVERED_TTL_S, 'NX')) !== 'OK') {
+      if ((await svc.redis.get(deliveredKey)) === SENDING) throw new DeliveryUncertainError();
+      return finishDelivery(videoPath);
+    }
     if (videoPath && size !== undefined && size <= limit) {
       const caption = [t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined }), cost].filter(Boolean).join('\n');
       // Width, height and duration let the platform show the clip properly (not a 0:00 square tile).
@@ -160,6 +177,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
         await recordResult(svc, ctx, { fileRef: ref.fileRef, url: ctx.data.outputUrl });
       } catch (err) {
         if (ctx.signal.aborted) throw err; // cancelled or shutting down: never fall back to a link
+        await releaseUnlessPosted(err);
         const kind = outboxErrorKind(err);
         // The chat refused the file (too large for it after all, no permission to attach, or any other
         // refusal that posted nothing, like a type it would not take): a link still works.
@@ -180,11 +198,18 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
         }
       }
     } else {
-      await sendLink();
+      await sendLink().catch(async (err: unknown) => {
+        await releaseUnlessPosted(err);
+        throw err;
+      });
     }
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
     await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
+  return finishDelivery(videoPath);
+}
+
+async function finishDelivery(videoPath: string | undefined): Promise<StepOutcome> {
   if (videoPath) await rm(videoPath, { force: true });
   return goTo('done', { videoPath: undefined });
 }

@@ -20,6 +20,8 @@ export function userMessageFor(err: unknown, lang: string): string {
       maxMb: d.maxUploadMb ?? 200,
     });
   }
+  // Posting the video was cut off where it may have arrived: never post it twice, say so instead.
+  if (err instanceof DeliveryUncertainError || (err instanceof OutboxError && err.mayHavePosted)) return t(lang, 'error.delivery_uncertain');
   if (err instanceof InputTooLargeError) return t(lang, 'error.file_too_large', { maxMb: 200 });
   if (err instanceof InputFetchError) return t(lang, 'error.input_fetch', { fileName: err.fileName });
   if (err instanceof FileMismatchError) {
@@ -27,7 +29,6 @@ export function userMessageFor(err: unknown, lang: string): string {
       ? t(lang, 'error.file_mismatch', { fileName: err.fileName, actual: err.actual, types: SUPPORTED_LIST })
       : t(lang, 'error.unsupported_file', { fileName: err.fileName, types: SUPPORTED_LIST });
   }
-  if (err instanceof DeliveryUncertainError) return t(lang, 'error.delivery_uncertain');
   if (err instanceof Error && err.name === 'AbortError') return t(lang, 'error.cancelled');
   return t(lang, 'error.internal');
 }

@@ -54,7 +54,7 @@ const FILE_ICONS: Readonly<Record<string, string>> = { video: '🎞️', audio: 
 
 const messages = {
   ...errors,
-  'error.delivery_uncertain': { en: '📤 Sending the video broke off partway, so it may or may not have arrived. If you do not see it, send "export" to get it again.', zh: '📤 视频发送中途中断，可能已送达也可能没有。如果没看到，请发送“导出”重新获取。' },
+  'error.delivery_uncertain': { en: '📡 Sending your video was interrupted and I cannot tell whether it arrived. If you do not see it above, press Retry (or send "export") to get it again.', zh: '📡 发送视频时中断，无法确定是否已送达。如果上方没有看到视频，请点“重试”（或发送“导出”）重新获取。' },
   'error.input_fetch': { en: (p: Params) => `📎 I could not fetch ${p.fileName ? `"${p.fileName}"` : 'your file'} from the chat. Please send it again.`, zh: (p: Params) => `📎 无法从聊天中获取${p.fileName ? `“${p.fileName}”` : '你的文件'}，请重新发送。` },
   'error.file_mismatch': { en: (p: Params) => `📎 ${p.fileName ? `"${p.fileName}"` : 'That file'} is not what its name says (it looks like ${p.actual}). I accept: ${p.types}.`, zh: (p: Params) => `📎 ${p.fileName ? `“${p.fileName}”` : '该文件'}的内容与文件名不符（看起来是 ${p.actual}）。支持：${p.types}。` },
   ...teamMessages,
@@ -63,6 +63,10 @@ const messages = {
   'refuse.platform_download': { en: (p: Params) => `📦 "${p.fileName}" is ${p.size}; bots on this platform can only fetch files up to ${p.maxMb} MB. Send a smaller file, or paste a link to it.`, zh: (p: Params) => `📦 “${p.fileName}” 大小为 ${p.size}，机器人最多只能获取 ${p.maxMb} MB 的文件。请发送更小的文件，或发送文件链接。` },
   'refuse.user_full': { en: (p: Params) => `🙋 You already have ${p.count} waiting. I'll take more once one of them finishes (or /cancel one).`, zh: (p: Params) => `🙋 你已有 ${p.count} 个任务在排队。请等其中一个完成后再发送（或用 /cancel 取消）。` },
   'refuse.conversation_full': { en: (p: Params) => `🚦 This chat already has ${p.count} jobs waiting. Please send this again once the line gets shorter.`, zh: (p: Params) => `🚦 此聊天已有 ${p.count} 个任务在排队。请在队伍变短后再发送。` },
+  'refuse.slow_down': { en: '🐢 Slow down a little: you sent a lot of messages at once. I skipped the extra ones; send your request again in a minute.', zh: '🐢 请慢一点：你一次发送了太多消息，多出的已忽略。请一分钟后再发送。' },
+  'inbox.kept': { en: "⏳ I can't take this in right now, but I've kept your message and will get to it shortly.", zh: '⏳ 暂时无法处理，但你的消息已保存，我稍后会处理。' },
+  'inbox.full': { en: "🚦 I'm overloaded and could not keep your message. Please try again shortly.", zh: '🚦 当前负载过高，未能保存你的消息。请稍后再试。' },
+  'error.interrupted': { en: '⚠️ This job was interrupted several times on my side, so I stopped it. Please send your request again.', zh: '⚠️ 该任务在我这边多次中断，已停止。请重新发送请求。' },
   'refuse.empty': { en: 'Send me an image or describe the video you want. Type /help for examples.', zh: '发送图片或描述你想要的视频即可。输入 /help 查看示例。' },
   'upload.ask_file': { en: (p: Params) => `📎 Send the file here (${p.types}; up to ${p.maxMb} MB).`, zh: (p: Params) => `📎 请直接发送文件（${p.types}；最大 ${p.maxMb} MB）。` },
   help: {

@@ -21,6 +21,7 @@ import type { Attachment, ButtonForm, ConversationIngress, IncomingMessage, Ingr
 import type { ChatTarget, Outbox, OutboxRegistry, SendOptions } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
+import type { UserRate } from './rate-limit.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { z } from 'zod';
 import { waitingText } from './eta.js';
@@ -39,6 +40,7 @@ export interface IngressDeps {
   queue: JobQueue;
   line: ConversationLine;
   shares: UserShares;
+  rate: UserRate;
   buttons: ButtonStore;
   sessions: SessionStore;
   outboxes: OutboxRegistry;
@@ -71,18 +73,8 @@ export class Ingress implements ConversationIngress {
     const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey)]);
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
     // language (falling back to the locale). The session language is the message's, as the skill says.
-    const lang = conversationLang ?? settings.language ?? uiLanguage(msg.text, msg.locale);
-    const target: ChatTarget = {
-      platform: msg.platform,
-      conversationKey: msg.conversationKey,
-      chatId: msg.chatId,
-      threadId: msg.threadId,
-      userId: msg.userId,
-      isDirect: msg.isDirect,
-      lang,
-      language: sessionLanguage(msg.text, msg.locale, deps.config.NEMO_LANGUAGE),
-      platformMeta: msg.platformMeta,
-    };
+    const target = targetFor(msg, deps.config.NEMO_LANGUAGE, conversationLang ?? settings.language);
+    const lang = target.lang;
     const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
     if (!(await this.claim(jobId))) return { outcome: 'duplicate', jobId };
 
@@ -99,6 +91,10 @@ export class Ingress implements ConversationIngress {
     };
 
     let intent = routeIntent(msg);
+    // A flood from one user: over the rate nothing is queued and only the first refusal is said (/cancel always works).
+    if (intent.kind !== 'cancel' && !(await deps.rate.take(msg.platform, msg.userId))) {
+      return this.refuse(jobId, target, outbox, msg, t(lang, 'refuse.slow_down'));
+    }
     let prompt = '';
     // File names are made safe once, here, before anything shows or uses them.
     let attachments: Attachment[] = msg.attachments.map((a) => ({ ...a, name: safeFileName(a.name) }));
@@ -286,9 +282,13 @@ export class Ingress implements ConversationIngress {
     return { outcome: 'queued', jobId, position };
   }
 
-  /** Over a fair-share cap: say so, queue nothing, and mark the message handled (a redelivery is a duplicate). */
+  /**
+   * Over the rate or a fair-share cap: queue nothing and mark the message handled (a redelivery is a
+   * duplicate). Only the user's first refusal in a rate window is said; later ones are dropped quietly.
+   */
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
+    if (!(await this.deps.rate.firstNotice(msg.platform, msg.userId))) return { outcome: 'ignored' };
     await outbox.sendText(target, text, privateNotice(msg));
     return { outcome: 'answered' };
   }
@@ -297,6 +297,24 @@ export class Ingress implements ConversationIngress {
 /** How a refusal or quota notice is sent: to the person concerned only. */
 export function privateNotice(msg: IncomingMessage): SendOptions {
   return { replyTo: msg.replyToMessageId, private: true, ...(msg.isDirect ? {} : { mentionUserId: msg.userId }) };
+}
+
+/**
+ * Where answers to `msg` go, in the user's language: `lang` when one was chosen (/lang, an admin's
+ * default), else the message's (falling back to the locale), as the skill takes it.
+ */
+export function targetFor(msg: IncomingMessage, defaultLanguage: string, lang?: string): ChatTarget {
+  return {
+    platform: msg.platform,
+    conversationKey: msg.conversationKey,
+    chatId: msg.chatId,
+    threadId: msg.threadId,
+    userId: msg.userId,
+    isDirect: msg.isDirect,
+    lang: lang ?? uiLanguage(msg.text, msg.locale),
+    language: sessionLanguage(msg.text, msg.locale, defaultLanguage),
+    platformMeta: msg.platformMeta,
+  };
 }
 
 /** The first lines of the status card: what was understood. */

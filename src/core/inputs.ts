@@ -52,7 +52,8 @@ export async function fetchInput(att: Attachment, outbox: Outbox, dir: string, m
   const dest = path.join(dir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${name}`);
   const res = await request(url, { method: 'GET', headers, signal }).catch((err: unknown) => {
     if (signal?.aborted) throw err;
-    throw new InputFetchError(name, true, `download of "${name}" failed: ${(err as Error).message}`, err);
+    // Only the error's code: a platform URL may hold the bot token.
+    throw new InputFetchError(name, true, `download of "${name}" failed: ${(err as { code?: string }).code ?? 'network error'}`);
   });
   if (res.statusCode >= 400) {
     await res.body.dump();

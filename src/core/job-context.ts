@@ -16,6 +16,13 @@ import type { Lane } from './lanes.js';
 
 /** The abort reason the queue gives a running job when its worker shuts down (the job is handed back). */
 export const SHUTDOWN = 'shutdown';
+/** The abort reason when this run lost the job (its lock expired, or Redis went away): another run resumes it. */
+export const LOCK_LOST = 'lock-lost';
+
+/** The run was stopped to hand the job back (not a user's /cancel): it must neither fail nor report anything. */
+export function handingBack(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason === SHUTDOWN || signal.reason === LOCK_LOST);
+}
 
 export interface JobContext {
   readonly id: string;
@@ -24,7 +31,7 @@ export interface JobContext {
   readonly lane: Lane;
   /** Merge `patch` into the job's data and persist it. */
   save(patch: Partial<ConversationJobData>): Promise<void>;
-  /** Fires when the job is cancelled (/cancel) or the worker shuts down (reason SHUTDOWN). */
+  /** Fires when the job is cancelled (/cancel), the worker shuts down (SHUTDOWN) or the run lost the job (LOCK_LOST). */
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** Runs the queue may still give this job after the current one fails (0 = last chance). */

@@ -35,6 +35,10 @@ export class Keys {
   statusRef(jobId: string) {
     return `${this.prefix}:status:${jobId}`;
   }
+  /** Taken by the one run of a job that may POST its message to /run_sse (at most once). */
+  turnSend(jobId: string) {
+    return `${this.prefix}:turnsend:${jobId}`;
+  }
   /** Set once a job's video has been posted (exactly-once delivery). */
   delivered(jobId: string) {
     return `${this.prefix}:delivered:${jobId}`;
@@ -94,6 +98,17 @@ export class Keys {
    */
   platformGroupKey(platform: string, group: string, what: string) {
     return `${this.prefix}:{${platform}:${group}}:${what}`;
+  }
+  /**
+   * The inbox of messages not yet taken by the ingress (core/inbox.ts): a sorted set of ids by when
+   * they are due, and a hash of the messages. One hash tag, so its scripts suit a Cluster.
+   */
+  inbox(what: 'due' | 'msgs') {
+    return `${this.prefix}:inbox:{in}:${what}`;
+  }
+  /** Messages of one user in the current rate window, and whether they were told to slow down. */
+  userRate(platform: string, userId: string, window: number, what: 'n' | 'told') {
+    return `${this.prefix}:u:{${platform}:${userId}}:rate:${window}:${what}`;
   }
   /** Pub/sub channel telling workers to abort a running job. */
   cancelChannel() {

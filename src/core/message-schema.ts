@@ -9,7 +9,7 @@ import type { Attachment, IncomingMessage } from './message.js';
 export const attachmentSchema = z.object({
   name: z.string(),
   mimeType: z.string().optional(),
-  sizeBytes: z.number().optional(),
+  sizeBytes: z.number().nonnegative().optional(),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('url'), url: z.string() }),
     z.object({ kind: z.literal('platform'), ref: z.string() }),

@@ -88,9 +88,10 @@ export const BUTTON_PREFIX = 'nb:';
 export interface IngressResult {
   /**
    * queued: a job was enqueued (ack sent); answered: handled at once (help, /new, a refusal);
-   * duplicate: this platform message was already taken; ignored: not for the bot.
+   * duplicate: this platform message was already taken; ignored: not for the bot; kept: it could
+   * not be taken yet and waits in the inbox, which retries it (the user was told).
    */
-  outcome: 'queued' | 'answered' | 'duplicate' | 'ignored';
+  outcome: 'queued' | 'answered' | 'duplicate' | 'ignored' | 'kept';
   jobId?: string;
   /** 1-based place in the conversation's line (1 = runs now). */
   position?: number;

@@ -129,8 +129,9 @@ export class OutboxError extends Error {
 /** A video upload that broke off after it may have reached the chat: not repeated, and the user is told so. */
 export class DeliveryUncertainError extends Error {
   override readonly name = 'DeliveryUncertainError';
-  constructor(cause: unknown) {
-    super('the video upload broke off after it may have been posted', { cause });
+  /** Without a cause: a previous run died while posting (its delivery record still read "sending"). */
+  constructor(cause?: unknown) {
+    super(cause === undefined ? 'a previous run was interrupted while posting the video' : 'the video upload broke off after it may have been posted', cause === undefined ? undefined : { cause });
   }
 }
 

@@ -82,6 +82,8 @@ export class TurnGate {
     keys: Keys,
     token: string | undefined,
     private readonly cap: number,
+    /** How long a holder's slot survives without renewal (renewed every third of it); tests shorten it. */
+    private readonly holdLeaseMs = HOLD_LEASE_MS,
   ) {
     const id = token ? createHash('sha256').update(token).digest('hex').slice(0, 16) : 'none';
     this.keys = [keys.gate(id, 'holders'), keys.gate(id, 'waiters'), keys.gate(id, 'seen')];
@@ -92,7 +94,7 @@ export class TurnGate {
 
   async acquire(jobId: string): Promise<GateAnswer> {
     if (!this.enabled) return { run: true };
-    const n = Number(await this.redis.eval(ACQUIRE, 3, ...this.keys, jobId, Date.now(), this.cap, HOLD_LEASE_MS, WAITER_TTL_MS));
+    const n = Number(await this.redis.eval(ACQUIRE, 3, ...this.keys, jobId, Date.now(), this.cap, this.holdLeaseMs, WAITER_TTL_MS));
     if (n === 0) {
       this.held.add(jobId);
       this.ensureRenewal();
@@ -111,7 +113,7 @@ export class TurnGate {
   async release(jobId: string): Promise<string[]> {
     if (!this.enabled) return [];
     this.held.delete(jobId);
-    return (await this.redis.eval(RELEASE, 3, ...this.keys, jobId, Date.now(), this.cap, HOLD_LEASE_MS, WAITER_TTL_MS)) as string[];
+    return (await this.redis.eval(RELEASE, 3, ...this.keys, jobId, Date.now(), this.cap, this.holdLeaseMs, WAITER_TTL_MS)) as string[];
   }
 
   /** Turns running and waiting at the gate now. */
@@ -129,13 +131,13 @@ export class TurnGate {
   /** One batched renewal for every slot this process holds, instead of a timer per turn. */
   private ensureRenewal(): void {
     if (this.renewTimer) return;
-    this.renewTimer = setInterval(() => void this.renew(), HOLD_LEASE_MS / 3);
+    this.renewTimer = setInterval(() => void this.renew(), this.holdLeaseMs / 3);
     this.renewTimer.unref();
   }
 
   private async renew(): Promise<void> {
     const ids = [...this.held];
-    const until = Date.now() + HOLD_LEASE_MS;
+    const until = Date.now() + this.holdLeaseMs;
     for (let i = 0; i < ids.length; i += 1000) {
       const args = ids.slice(i, i + 1000).flatMap((id) => [until, id]);
       await this.redis.zadd(this.keys[0], 'XX', ...(args as [number, string])).catch(() => undefined);

@@ -13,13 +13,14 @@ import type { ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t, timelineWords } from './i18n.js';
 import { OutboxError } from './outbox.js';
 import { uploadIfNeeded } from './turn-upload.js';
-import { waitFor, type StepDeps, type Wait } from './job-context.js';
+import { isWait, waitFor, type StepDeps, type Wait } from './job-context.js';
 import type { ConversationJobData } from './job-data.js';
 import { guiButtons, questionButtons, withReady } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
 import { SILENT_RECHECKS } from './defaults.js';
+import { releaseSend, takeSend, type SendGuard } from './turn-send.js';
 import { loadBaseline, saveBaseline } from './baseline.js';
 import { noteBalanceBefore } from './costs.js';
 
@@ -63,6 +64,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
   const { ctx } = d;
   let session: SessionRecord;
   let result: TurnResult;
+  const guard: SendGuard = {};
   for (;;) {
     session = await d.svc.sessions.ensure(ctx.data.conv, d.target.language ?? d.target.lang, d.auth);
     try {
@@ -75,20 +77,23 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
         return { export: false };
       }
       if (!ctx.data.baseline) await ctx.save({ baseline: await snapshot(d, session.sessionId) });
-      result = await send(d, session);
+      const sent = await send(d, session, guard);
+      if (isWait(sent)) return sent; // another run of this job sent it: follow the recovery
+      result = sent;
       break;
     } catch (err) {
       if (err instanceof NemoError && err.kind === 'session_lost' && !ctx.data.sessionRenewed) {
         // 1002 / 404 before any stream: nothing ran, so a new session and a second try are safe.
         await renewSession(d);
-        await ctx.save({ uploaded: false, baseline: undefined, turnSentAt: undefined });
+        await releaseSend(d, guard);
+        await ctx.save({ uploaded: false, baseline: undefined });
         continue;
       }
       if (err instanceof NemoError && (err.kind === 'rate_limited' || err.kind === 'token_quota' || (err.kind === 'network' && err.endpoint === 'run_sse'))) {
         // A 429 answers before any stream (or a token renewal was refused), and a refused connection
         // (a connect burst overflowing the backend's accept queue) never carried the message: it did
         // not run, so it may be sent later.
-        await ctx.save({ turnSentAt: undefined });
+        await releaseSend(d, guard);
         throw err;
       }
       if (err instanceof NemoError && ctx.data.turnSentAt && RECOVERABLE.has(err.kind)) {
@@ -140,12 +145,24 @@ async function readState(d: StepDeps, sessionId: string) {
   }
 }
 
-async function send(d: StepDeps, session: SessionRecord): Promise<TurnResult> {
+async function send(d: StepDeps, session: SessionRecord, guard: SendGuard): Promise<TurnResult | Wait> {
   const { ctx, svc } = d;
   await d.card.stage('stage.thinking');
   await noteBalanceBefore(svc, ctx, d.auth);
-  await ctx.save({ turnSentAt: Date.now() });
   await svc.sessions.update(ctx.data.conv, { lastPrompt: ctx.data.prompt });
+  const token = await takeSend(svc, ctx.id);
+  if (!token) {
+    // Another run of this job has sent it (or is sending it): follow the recovery, never send twice.
+    ctx.log.warn('another run of this job already sent the message; recovering from project state');
+    await ctx.save({ turnSentAt: ctx.data.turnSentAt ?? Date.now(), recoverChecks: 0 });
+    await d.card.stage('stage.recovering');
+    return waitFor(svc.config.TURN_RECOVERY_FIRST_MS);
+  }
+  guard.token = token;
+  // Nothing awaits between this save and the POST: a worker killed in between leaves a turn that was
+  // never sent, which the recovery can only report as unchanged (the contract has no way to ask
+  // whether a message arrived), so the gap is kept as small as it can be.
+  await ctx.save({ turnSentAt: Date.now() });
   const onEvent = (e: TurnEvent) => {
     if (e.type === 'tool_call') {
       if (/generat|video|image/i.test(e.name)) void d.card.stage('stage.generating');

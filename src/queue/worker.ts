@@ -12,9 +12,10 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runJob } from '../core/conversation.js';
-import { SHUTDOWN, type JobContext, type JobResult } from '../core/job-context.js';
+import { handingBack, LOCK_LOST, SHUTDOWN, type JobContext, type JobResult } from '../core/job-context.js';
 import { parseJobData, type ConversationJobData } from '../core/job-data.js';
 import type { CoreServices } from '../core/services.js';
+import { abandonJob } from '../core/abandon.js';
 import { LANES, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 import { bullPrefix } from './cluster.js';
@@ -36,6 +37,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
   const conns: Redis[] = [];
   const make = (lane: Lane) => {
     const conn = connection.duplicate();
+    conn.on('error', (err: Error) => svc.log.warn({ err, lane }, 'redis connection error (worker)'));
     conns.push(conn);
     const w = new Worker<ConversationJobData>(QUEUE_NAMES[lane], (job, token, signal) => processJob(svc, queues, lane, job, token, signal), {
       // Each lane blocks on its own connection, so a busy lane never delays another's fetches.
@@ -49,13 +51,24 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
       removeOnFail: KEEP_FAILED,
     });
     w.on('error', (err) => svc.log.error({ err, lane }, 'worker error'));
-    w.on('failed', (job, err) => svc.log.warn({ err, jobId: job?.id, lane }, 'job attempt failed'));
+    // Our lock on these jobs is gone (expired under load): another run may have them already, so stop ours.
+    w.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) if (w.cancelJob(id, LOCK_LOST)) svc.log.warn({ jobId: id, lane }, 'job lock lost: stopping this run');
+    });
+    w.on('failed', (job, err) => {
+      svc.log.warn({ err, jobId: job?.id, lane }, 'job attempt failed');
+      // Failed by BullMQ itself, never run to an end by us: the user must still hear of it.
+      if (job?.id && /^job (stalled|started) more than allowable limit/.test(err.message)) {
+        void abandonJob(svc, job.id, job.data, svc.log).catch((e: unknown) => svc.log.error({ err: e, jobId: job.id }, 'could not wind up an abandoned job'));
+      }
+    });
     return w;
   };
   const workers = Object.fromEntries(LANES.map((l) => [l, make(l)])) as Record<Lane, Worker<ConversationJobData>>;
 
   // /cancel from any bot process reaches the worker that runs the job.
   const sub = connection.duplicate();
+  sub.on('error', (err: Error) => svc.log.warn({ err }, 'redis connection error (cancel subscription)'));
   void sub.subscribe(svc.keys.cancelChannel()).catch((err) => svc.log.error({ err }, 'cancel subscription failed'));
   sub.on('message', (_channel, jobId: string) => {
     for (const w of Object.values(workers)) if (w.cancelJob(jobId, 'cancelled')) svc.log.info({ jobId }, 'cancelled running job');
@@ -75,6 +88,16 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
   };
 }
 
+/**
+ * The run no longer holds the job: BullMQ's lock is gone (it expired while Redis was unreachable)
+ * or Redis itself is unreachable or still loading its data after a restart.
+ */
+export function lostHold(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  // ioredis's own signatures only: a bare network error may come from elsewhere and must fail the job.
+  return err.name === 'MaxRetriesPerRequestError' || /^(Missing lock for job|Lock mismatch for job)|^Connection is closed\.|^LOADING /.test(err.message);
+}
+
 async function processJob(
   svc: CoreServices,
   queues: LaneQueues,
@@ -89,7 +112,14 @@ async function processJob(
   if (!parsed.ok) throw new UnrecoverableError(`job ${id}: unreadable job data (${parsed.problem})`);
   const data = parsed.data;
   const log = svc.log.child({ jobId: id, conv: data.conv, kind: data.kind, lane });
-  const abort = signal ?? new AbortController().signal;
+  // Our own signal, following BullMQ's: a run that finds it lost the job (Redis gone, lock expired)
+  // stops itself with LOCK_LOST, so the core hands the job back instead of reporting a failure.
+  const stop = new AbortController();
+  if (signal) {
+    if (signal.aborted) stop.abort(signal.reason);
+    else signal.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
+  }
+  const abort = stop.signal;
   const ctx: JobContext = {
     id,
     data,
@@ -99,7 +129,12 @@ async function processJob(
     attemptsLeft: Math.max(0, (job.opts.attempts ?? 1) - job.attemptsMade - 1),
     async save(patch) {
       Object.assign(data, patch);
-      await job.updateData(data);
+      try {
+        await job.updateData(data);
+      } catch (err) {
+        if (lostHold(err) && !abort.aborted) stop.abort(LOCK_LOST);
+        throw err;
+      }
     },
   };
 
@@ -107,9 +142,15 @@ async function processJob(
   try {
     result = await runJob(svc, ctx);
   } catch (err) {
-    if (!(abort.aborted && abort.reason === SHUTDOWN)) throw err; // a failed attempt: BullMQ retries or fails it
-    log.info('worker shutting down: handing the job back');
-    result = { kind: 'wait', ms: 0 };
+    if (lostHold(err) || handingBack(abort)) {
+      // Shutting down, or Redis went away / the job's lock expired meanwhile: this run cannot (or must
+      // not) report a failure. Hand the job back (or, if even that fails, leave it to BullMQ's
+      // stalled-job check once the lock expires); it resumes from its last saved step.
+      log.info({ err, reason: abort.reason }, 'handing the job back to the queue');
+      await job.moveToDelayed(Date.now(), token).catch(() => undefined);
+      throw new DelayedError();
+    }
+    throw err; // a failed attempt: BullMQ retries or fails it
   }
   switch (result.kind) {
     case 'finished':

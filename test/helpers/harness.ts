@@ -5,7 +5,7 @@
 import { type Config } from '../../src/config.js';
 import { loadConfig } from '../../src/platforms/config.js';
 import { conversationKey, type Attachment, type IncomingMessage } from '../../src/core/message.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { startNemoSim, type NemoSim, type SimOptions } from '../../nemo-sim/index.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from './common.js';
@@ -39,6 +39,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     JOB_STALLED_INTERVAL_MS: '500',
     LOG_LEVEL: 'silent',
     HEALTH_PORT: '0',
+    // Core tests send many messages as one user; the abuse test sets its own rate.
+    USER_MESSAGES_PER_MINUTE: '100000',
     ...extra,
   };
 }
@@ -82,7 +84,8 @@ export async function startBench(name: string, opts: { sim?: Partial<SimOptions>
   const prefix = uniquePrefix(name);
   const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, ...opts.env }));
   const outbox = new RecordingOutbox();
-  const runtime = await startRuntime({ config, logger: silentLogger, outboxes: { test: outbox }, runWorker: opts.runWorker ?? true });
+  // BENCH_LOG=1 shows the runtime's warnings and errors (debugging a failing test).
+  const runtime = await startRuntime({ config, logger: process.env.BENCH_LOG ? createLogger({ level: 'warn' }) : silentLogger, outboxes: { test: outbox }, runWorker: opts.runWorker ?? true });
   return {
     sim,
     config,
