@@ -21,7 +21,7 @@ import { t } from './i18n.js';
 import { RetryLaterError, targetFor } from './ingress.js';
 import { jobIdFor } from './job-data.js';
 import type { Keys } from './keys.js';
-import type { ConversationIngress, IncomingMessage, IngressResult } from './message.js';
+import type { ButtonForm, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
 import { incomingMessageSchema } from './message-schema.js';
 import type { OutboxRegistry } from './outbox.js';
 import { z } from 'zod';
@@ -60,6 +60,11 @@ export class Inbox implements ConversationIngress {
   private stopped = false;
 
   constructor(private readonly d: InboxDeps) {}
+
+  /** Forms are read-only lookups: nothing to keep, so they go straight to the ingress. */
+  formFor(conversationKey: string, buttonId: string, locale?: string): Promise<ButtonForm | undefined> {
+    return this.d.inner.formFor?.(conversationKey, buttonId, locale) ?? Promise.resolve(undefined);
+  }
 
   /** Messages kept in memory while Redis is unreachable (tests, health). */
   get inMemory(): number {
