@@ -11,19 +11,20 @@ import { checkAttachments, linkAttachments, safeFileName, SUPPORTED_LIST } from 
 import type { ButtonStore } from './buttons.js';
 import { cancelConversation, cancelJob } from './cancel.js';
 import { cardText, formatBytes, t } from './i18n.js';
-import { sessionLanguage, uiLanguage } from './language.js';
+import { uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import { routeIntent } from './intent.js';
 import type { Keys } from './keys.js';
 import type { Attachment, ButtonForm, ConversationIngress, IncomingMessage, IngressResult } from './message.js';
-import type { ChatTarget, Outbox, OutboxRegistry, SendOptions } from './outbox.js';
+import type { ChatTarget, Outbox, OutboxRegistry } from './outbox.js';
 import type { SessionStore } from './sessions.js';
 import type { UserShares } from './fair-shares.js';
 import type { UserRate } from './rate-limit.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { z } from 'zod';
+import { headerFor, privateNotice, targetFor } from './answer-target.js';
 import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
 import { jobsText, showJob } from './history-commands.js';
@@ -294,41 +295,3 @@ export class Ingress implements ConversationIngress {
   }
 }
 
-/** How a refusal or quota notice is sent: to the person concerned only. */
-export function privateNotice(msg: IncomingMessage): SendOptions {
-  return { replyTo: msg.replyToMessageId, private: true, ...(msg.isDirect ? {} : { mentionUserId: msg.userId }) };
-}
-
-/**
- * Where answers to `msg` go, in the user's language: `lang` when one was chosen (/lang, an admin's
- * default), else the message's (falling back to the locale), as the skill takes it.
- */
-export function targetFor(msg: IncomingMessage, defaultLanguage: string, lang?: string): ChatTarget {
-  return {
-    platform: msg.platform,
-    conversationKey: msg.conversationKey,
-    chatId: msg.chatId,
-    threadId: msg.threadId,
-    userId: msg.userId,
-    isDirect: msg.isDirect,
-    lang: lang ?? uiLanguage(msg.text, msg.locale),
-    language: sessionLanguage(msg.text, msg.locale, defaultLanguage),
-    platformMeta: msg.platformMeta,
-  };
-}
-
-/** The first lines of the status card: what was understood. */
-export function headerFor(kind: JobKind, lang: string, prompt: string, attachments: Attachment[]): string {
-  if (kind === 'export') return t(lang, 'ack.export');
-  if (kind === 'credits') return t(lang, 'ack.credits');
-  if (kind === 'status') return t(lang, 'ack.status');
-  if (kind === 'open') return t(lang, 'ack.open');
-  const lines = [prompt.trim() ? t(lang, 'ack.turn') : t(lang, 'ack.upload')];
-  for (const a of attachments.slice(0, 10)) {
-    const type = /^video|\.(mp4|mov|avi|webm|mkv)$/i.test(a.mimeType ?? a.name) ? 'video' : /^audio|\.(mp3|wav|m4a|aac)$/i.test(a.mimeType ?? a.name) ? 'audio' : a.byUrl ? 'link' : 'image';
-    lines.push(t(lang, 'ack.file', { type, name: a.name, size: a.sizeBytes !== undefined ? formatBytes(a.sizeBytes) : undefined }));
-  }
-  const p = prompt.trim();
-  if (p) lines.push(t(lang, 'ack.prompt', { prompt: p.length > 200 ? `${p.slice(0, 199)}…` : p }));
-  return lines.join('\n');
-}

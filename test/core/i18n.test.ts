@@ -4,7 +4,7 @@
  * Telegram's mention mark, timeline words) come from it.
  */
 import { describe, expect, it } from 'vitest';
-import { headerFor } from '../../src/core/ingress.js';
+import { headerFor } from '../../src/core/answer-target.js';
 import { CATALOGUE, TIMELINE_WORDS, t, type CatalogueEntry, type Lang } from '../../src/core/i18n.js';
 
 const LANGS: Lang[] = ['en', 'zh'];

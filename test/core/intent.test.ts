@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { routeIntent } from '../../src/core/intent.js';
 import { checkAttachments, linkAttachments } from '../../src/core/attachments.js';
-import { headerFor } from '../../src/core/ingress.js';
+import { headerFor } from '../../src/core/answer-target.js';
 import { detectLanguage, sessionLanguage, uiLanguage } from '../../src/core/language.js';
 
 const route = (text: string, extra: Partial<Parameters<typeof routeIntent>[0]> = {}) => routeIntent({ text, attachments: [], ...extra }).kind;
