@@ -76,7 +76,11 @@ export async function poll(d: StepDeps): Promise<StepOutcome> {
   await d.card.maybeStillWorking();
   const status = await svc.nemo.pollRender(d.auth, renderId, ctx.signal);
   // A finished render goes to the transfer lane: its download and upload never wait behind turns or polls.
-  if (status.status === 'completed') return goTo('download', { outputUrl: status.outputUrl });
+  if (status.status === 'completed') {
+    // The cost is settled here, in the task lane: the transfer lane's few slots never wait on Nemo for it.
+    await settleCost(svc, ctx, d.auth);
+    return goTo('download', { outputUrl: status.outputUrl });
+  }
   if (status.status === 'failed') {
     ctx.log.warn({ renderId, error: status.error }, 'render failed');
     if ((ctx.data.renderAttempt ?? 0) >= 1) throw new NemoError({ kind: 'render_failed', message: `render failed twice: ${status.error ?? 'unknown'}` });

@@ -65,6 +65,9 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
   let session: SessionRecord;
   let result: TurnResult;
   const guard: SendGuard = {};
+  // The balance before the turn (for its cost), read alongside the session and upload calls rather than
+  // in front of the POST; Nemo charges only once the turn runs.
+  const balanceRead = noteBalanceBefore(d.svc, ctx, d.auth).catch((err: unknown) => ctx.log.debug({ err }, 'could not keep the balance before the turn'));
   for (;;) {
     session = await d.svc.sessions.ensure(ctx.data.conv, d.target.language ?? d.target.lang, d.auth);
     try {
@@ -77,6 +80,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
         return { export: false };
       }
       if (!ctx.data.baseline) await ctx.save({ baseline: await snapshot(d, session.sessionId) });
+      await balanceRead;
       const sent = await send(d, session, guard);
       if (isWait(sent)) return sent; // another run of this job sent it: follow the recovery
       result = sent;
@@ -148,7 +152,6 @@ async function readState(d: StepDeps, sessionId: string) {
 async function send(d: StepDeps, session: SessionRecord, guard: SendGuard): Promise<TurnResult | Wait> {
   const { ctx, svc } = d;
   await d.card.stage('stage.thinking');
-  await noteBalanceBefore(svc, ctx, d.auth);
   await svc.sessions.update(ctx.data.conv, { lastPrompt: ctx.data.prompt });
   const token = await takeSend(svc, ctx.id);
   if (!token) {
