@@ -52,6 +52,7 @@ export function createUpdateHandler(d: UpdateHandlerDeps): UpdateHandler {
 }
 
 async function accept(d: UpdateHandlerDeps, updateId: number, msg: IncomingMessage): Promise<void> {
-  const r = await d.ingress.accept(msg);
+  // Polling confirms an update, and the webhook answers 200, only after this returns: Telegram keeps it until then.
+  const r = await d.ingress.accept({ ...msg, redeliveredUntilAccepted: true });
   d.logger.debug({ updateId, conversationKey: msg.conversationKey, messageId: msg.messageId, outcome: r.outcome, jobId: r.jobId }, 'telegram: message accepted');
 }

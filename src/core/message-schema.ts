@@ -35,6 +35,7 @@ export const incomingMessageSchema = z.object({
   command: z.object({ name: z.string(), args: z.string() }).optional(),
   button: z.object({ id: z.string() }).optional(),
   platformMeta: z.record(z.string(), z.string()).optional(),
+  redeliveredUntilAccepted: z.boolean().optional(),
   receivedAt: z.number(),
 });
 

@@ -73,6 +73,11 @@ export interface IncomingMessage {
    * interaction to edit). Never stored in Redis or job data.
    */
   platformMeta?: Record<string, string>;
+  /**
+   * The platform delivers this event again until the bot accepts it (a Telegram update is confirmed
+   * only after the ingress took it), so the inbox keeps it only when the ingress cannot take it.
+   */
+  redeliveredUntilAccepted?: boolean;
   receivedAt: number;
 }
 

@@ -49,6 +49,33 @@ describe('inbox', () => {
     expect(await inboxSize()).toBe(0);
   }, 40_000);
 
+  it('an event the platform redelivers until accepted is written only when the ingress refuses it', async () => {
+    const { redis, services } = b.runtime;
+    const msgsKey = services.keys.inbox('msgs');
+    // Every command Redis runs, to prove the happy path never touched the inbox for this message.
+    const monitor = await redis.duplicate().monitor();
+    const touched: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(msgsKey)) touched.push(args.join(' '));
+    });
+    try {
+      const fast = jobIdFor('test', 'test:i3', 'tg-1');
+      expect((await b.send('i3', 'hello', { messageId: 'tg-1', redeliveredUntilAccepted: true })).outcome).toBe('queued');
+      await b.outbox.waitFor(() => b.outbox.in('i3').find((m) => m.edits.at(-1)?.includes('Done')), 30_000);
+      // Refused for now (another process holds its claim): kept in the inbox like any other message.
+      const held = jobIdFor('test', 'test:i3', 'tg-2');
+      await redis.set(services.keys.seen(held), `pending:${Date.now()}`);
+      expect((await b.send('i3', 'hello again', { messageId: 'tg-2', redeliveredUntilAccepted: true })).outcome).toBe('kept');
+      expect(await redis.hexists(msgsKey, held)).toBe(1);
+      await waitFor(async () => touched.some((c) => c.includes(held)), 5_000, 'the monitor to see the kept entry');
+      expect(touched.filter((c) => c.includes(fast))).toEqual([]);
+      await redis.set(services.keys.seen(held), `pending:${Date.now() - CLAIM_GRACE_MS - 1}`);
+      await waitFor(async () => (await redis.hexists(msgsKey, held)) === 0, 20_000, 'the kept entry to be taken');
+    } finally {
+      monitor.disconnect();
+    }
+  }, 60_000);
+
   it('drops an unreadable entry with an error instead of acting on it', async () => {
     const { redis, services } = b.runtime;
     await redis.hset(services.keys.inbox('msgs'), 'bad-1', JSON.stringify({ msg: { platform: 'test' }, attempts: 0, told: false }));
