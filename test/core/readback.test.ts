@@ -4,7 +4,6 @@
  * never with a TypeError deep inside a step.
  */
 import { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlbumBuffer } from '../../adapters/telegram/album-buffer.js';
 import { jobIdFor, parseJobData, type ConversationJobData } from '../../src/core/job-data.js';
@@ -18,17 +17,10 @@ import type { NemoApi } from '../../src/nemo/types.js';
 import { bullPrefix } from '../../src/queue/cluster.js';
 import { QUEUE_NAMES } from '../../src/queue/queue.js';
 import { startBench, message, type Bench } from '../helpers/harness.js';
-import { dropPrefix, REDIS_URL, uniquePrefix } from '../helpers/common.js';
+import { fileRedis } from '../helpers/common.js';
 
-const prefix = uniquePrefix('readback');
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  await dropPrefix(prefix);
-  await redis.quit();
-});
+const file = fileRedis('readback');
+const { prefix } = file;
 
 const jobData = (over: Record<string, unknown> = {}) => {
   const m = message('rb', 'hello');
@@ -110,12 +102,12 @@ describe('session and credential hashes', () => {
   const nemo = {} as NemoApi; // get() and credential() with a stored token never call Nemo
   it('reads a damaged optional field as unset, and a hash without a session id as no session', async () => {
     const keys = new Keys(prefix);
-    const store = new SessionStore(redis, keys, nemo, { defaultLanguage: 'en' });
-    await redis.hset(keys.session('c1'), { sessionId: 's-1', createdAt: 'yesterday', lastDeliveredAt: 'NaN', lastPrompt: 'p', taskId: '' });
+    const store = new SessionStore(file.redis, keys, nemo, { defaultLanguage: 'en' });
+    await file.redis.hset(keys.session('c1'), { sessionId: 's-1', createdAt: 'yesterday', lastDeliveredAt: 'NaN', lastPrompt: 'p', taskId: '' });
     expect(await store.get('c1')).toEqual({ sessionId: 's-1', createdAt: 0, lang: 'en', lastPrompt: 'p' });
-    await redis.hset(keys.session('c2'), { taskId: 't-2', createdAt: '5' });
+    await file.redis.hset(keys.session('c2'), { taskId: 't-2', createdAt: '5' });
     expect(await store.get('c2')).toBeUndefined();
-    await redis.hset(keys.credential('c3'), { token: 'nmv_anon_x', anonymous: '1', clientId: 'cid' });
+    await file.redis.hset(keys.credential('c3'), { token: 'nmv_anon_x', anonymous: '1', clientId: 'cid' });
     expect((await store.credential('c3')).credential).toEqual({ token: 'nmv_anon_x', anonymous: true, clientId: 'cid' });
   });
 });
@@ -123,13 +115,13 @@ describe('session and credential hashes', () => {
 describe('album parts', () => {
   it('skips a damaged part and merges the rest', async () => {
     const got: IncomingMessage[] = [];
-    const albums = new AlbumBuffer({ redis, prefix, logger: silentLogger, onAlbum: async (m) => void got.push(m), quietMs: 0 });
+    const albums = new AlbumBuffer({ redis: file.redis, prefix, logger: silentLogger, onAlbum: async (m) => void got.push(m), quietMs: 0 });
     const part = (id: string, text: string): IncomingMessage => ({
       ...message('alb', text, { messageId: id }),
       attachments: [{ name: `${id}.jpg`, source: { kind: 'platform', ref: `f-${id}` } }],
     });
     await albums.add('g1', { message: part('1', 'caption'), addressed: true });
-    await redis.rpush(new Keys(prefix).platformGroupKey('telegram', 'albums', 'part:g1'), JSON.stringify({ message: { text: 1 }, addressed: true }), 'not json');
+    await file.redis.rpush(new Keys(prefix).platformGroupKey('telegram', 'albums', 'part:g1'), JSON.stringify({ message: { text: 1 }, addressed: true }), 'not json');
     await albums.add('g1', { message: part('2', ''), addressed: true });
     expect(await albums.sweep()).toBe(1);
     expect(got).toHaveLength(1);

@@ -4,23 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardLeaseKey, startDiscordBot } from '../../adapters/discord/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
+import { fileRedis } from '../helpers/common.js';
 import { captureLogger, discordConfig, dropPrefix, RecordingIngress, REDIS_URL, sleep, uniquePrefix, until } from './helpers.js';
 
 const LEASE_MS = 1500;
-const prefix = uniquePrefix('lease');
-let redis: Redis;
-
-beforeAll(() => {
-  redis = new Redis(REDIS_URL);
-});
-afterAll(async () => {
-  await dropPrefix(prefix);
-  await redis.quit();
-});
+const file = fileRedis('lease');
+const { prefix } = file;
 
 describe('two bot processes', () => {
   let fake: FakeDiscord;
@@ -56,7 +48,7 @@ describe('two bot processes', () => {
     // The standby in this process.
     const ingress = new RecordingIngress();
     const logs = captureLogger();
-    const standby = await startDiscordBot({ config: discordConfig(fake, prefix, { DISCORD_SHARD_LEASE_MS: String(LEASE_MS) }), ingress, redis, logger: logs.logger });
+    const standby = await startDiscordBot({ config: discordConfig(fake, prefix, { DISCORD_SHARD_LEASE_MS: String(LEASE_MS) }), ingress, redis: file.redis, logger: logs.logger });
     try {
       await sleep(LEASE_MS * 2);
       expect(standby.shards[0]!.connection).toBeUndefined();
@@ -79,19 +71,19 @@ describe('two bot processes', () => {
     } finally {
       await standby.stop();
     }
-    expect(await redis.exists(shardLeaseKey(prefix, 0))).toBe(0); // released on stop
+    expect(await file.redis.exists(shardLeaseKey(prefix, 0))).toBe(0); // released on stop
   }, 60_000);
 
   it('destroys the client as soon as its lease is taken away, and reconnects once it is free again', async () => {
     const ingress = new RecordingIngress();
     const logs = captureLogger();
     const p = uniquePrefix('lease-lost');
-    const bot = await startDiscordBot({ config: discordConfig(fake, p, { DISCORD_SHARD_LEASE_MS: String(LEASE_MS) }), ingress, redis, logger: logs.logger });
+    const bot = await startDiscordBot({ config: discordConfig(fake, p, { DISCORD_SHARD_LEASE_MS: String(LEASE_MS) }), ingress, redis: file.redis, logger: logs.logger });
     try {
       const first = await until(() => bot.shards[0]!.connection, 5000, 'the first connection');
       await first.ready;
       await until(() => fake.liveSessions().length === 1, 3000, 'one session');
-      await redis.set(shardLeaseKey(p, 0), 'someone-else', 'PX', 1000);
+      await file.redis.set(shardLeaseKey(p, 0), 'someone-else', 'PX', 1000);
       await until(() => fake.liveSessions().length === 0, LEASE_MS, 'the client to be destroyed');
       expect(logs.text()).toContain('shard lease lost');
       const second = await until(() => bot.shards[0]!.connection, 5000, 'the reconnection');

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { createLogger, type Logger } from '../../src/log.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -52,5 +53,28 @@ export function captureLogs(level = 'debug'): { logger: Logger; raw: string[]; t
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/**
+ * A Redis connection and key prefix of this test file's own: connected before its tests, its keys
+ * dropped and the connection closed after them. Read `redis` inside tests or hooks, not at import.
+ */
+export function fileRedis(name: string): { readonly prefix: string; readonly redis: Redis } {
+  const prefix = uniquePrefix(name);
+  let redis: Redis | undefined;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await dropPrefix(prefix);
+    await redis?.quit();
+  });
+  return {
+    prefix,
+    get redis() {
+      if (!redis) throw new Error('fileRedis: the connection opens in beforeAll');
+      return redis;
+    },
   };
 }
