@@ -11,17 +11,18 @@ import { NemoError } from '../nemo/errors.js';
 import { sleep } from '../nemo/http.js';
 import type { ProjectState, TurnEvent, TurnResult } from '../nemo/types.js';
 import { t, timelineWords } from './i18n.js';
-import { OutboxError } from './outbox.js';
 import { uploadIfNeeded } from './turn-upload.js';
 import { isWait, waitFor, type StepDeps, type Wait } from './job-context.js';
 import type { ConversationJobData } from './job-data.js';
-import { guiButtons, questionButtons, withReady } from './replies.js';
+import { guiButtons, questionButtons } from './replies.js';
 import type { SessionRecord } from './sessions.js';
 import { GATE_RECHECK_MS } from './turn-gate.js';
 import { releaseGate } from './positions.js';
 import { SILENT_RECHECKS } from './defaults.js';
 import { releaseSend, takeSend, type SendGuard } from './turn-send.js';
 import { loadBaseline, saveBaseline } from './baseline.js';
+import { answerFromState, recover } from './turn-recovery.js';
+import { reply } from './turn-reply.js';
 import { noteBalanceBefore } from './costs.js';
 
 
@@ -245,63 +246,4 @@ async function settleSilentTurn(d: StepDeps, sessionId: string, first: ProjectSt
     state = (await readState(d, sessionId)) ?? state;
   }
   return state;
-}
-
-
-/**
- * The seed's recovery after a lost stream: poll the state until it changes, or give up after
- * TURN_RECOVERY_MAX_CHECKS unchanged checks. Generation comes in two stages (the raw clip, then the
- * backend adds music, title and effects), so a change is reported once the project holds still for
- * one more check (or the checks run out), not at the first sign of the raw clip.
- */
-async function recover(d: StepDeps): Promise<TurnOutcome> {
-  const { ctx, svc } = d;
-  const session = await svc.sessions.get(ctx.data.conv);
-  if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished during recovery' });
-  await d.card.maybeStillWorking();
-  const state = await svc.nemo.getState(d.auth, session.sessionId);
-  const fingerprint = draftFingerprint(state.draft);
-  const checks = (ctx.data.recoverChecks ?? 0) + 1;
-  const changed = fingerprint !== ctx.data.baseline?.fingerprint;
-  const settled = changed && (fingerprint === ctx.data.recoverSeen || checks >= svc.config.TURN_RECOVERY_MAX_CHECKS);
-  if (settled) {
-    await ctx.save({ turnDone: true });
-    return answerFromState(d, state);
-  }
-  await ctx.save({ recoverChecks: checks, recoverSeen: changed ? fingerprint : undefined });
-  if (!changed && checks >= svc.config.TURN_RECOVERY_MAX_CHECKS) {
-    throw new NemoError({ kind: ctx.data.lostWith ?? 'stream_dropped', message: `project unchanged after ${checks} checks` });
-  }
-  return waitFor(svc.config.TURN_RECOVERY_INTERVAL_MS);
-}
-
-/**
- * The turn is over but its answer is not known (the stream was lost) or was not posted (a platform
- * error after the turn): tell the user from the project state, and export when it is ready.
- */
-async function answerFromState(d: StepDeps, state: ProjectState): Promise<TurnOutcome> {
-  const { ctx, svc } = d;
-  if (!ctx.data.replied) {
-    await reply(d, t(d.target.lang, 'result.recovered'));
-    const changes = describeStateChange(await loadBaseline(d.svc, d.ctx.id), state.draft, timelineWords(d.target.lang));
-    if (changes.length) await reply(d, t(d.target.lang, 'result.silent_changed', { changes: changes.join(t(d.target.lang, 'result.changes_separator')) }));
-  }
-  const autoExport = ctx.data.replied ? !!ctx.data.exportAfterTurn : svc.config.AUTO_EXPORT && isReadyToExport(state.draft);
-  await ctx.save({ replied: true, exportAfterTurn: autoExport });
-  return { export: autoExport };
-}
-
-async function reply(d: StepDeps, text: string, buttons?: Awaited<ReturnType<typeof guiButtons>>): Promise<void> {
-  const max = d.outbox.limits.textMaxChars;
-  text = await withReady(d.svc, d.ctx.data.conv, d.target.lang, text);
-  const body = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  try {
-    await d.outbox.sendText(d.target, body, { replyTo: d.ctx.data.replyTo, buttons });
-  } catch (err) {
-    // The turn already ran: its answer matters more than a rare doubled line. The queue's retry answers
-    // from the project state (other words, never the same post twice) and goes on to the export.
-    if (err instanceof OutboxError && err.retryable && !err.safeToRetry) throw new OutboxError('transient', err.message);
-    throw err;
-  }
-  await d.card.markNews();
 }
