@@ -12,7 +12,7 @@ import type { CredentialHandle } from '../nemo/types.js';
 import { registrationLink } from './answers.js';
 import { cancelRunningRender, markCancelled } from './cancel.js';
 import { CONNECTING_TTL_S, PARK_MS } from './defaults.js';
-import { isTransient, userMessageFor } from './failures.js';
+import { isTransient, storeUnavailable, userMessageFor } from './failures.js';
 import { FINISHED, handingBack, waitFor, type JobContext, type JobResult } from './job-context.js';
 import { LINE_KINDS } from './job-data.js';
 import { runSteps } from './job-machine.js';
@@ -50,7 +50,7 @@ export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobRes
     result = await runConversationJob(svc, ctx);
   } catch (err) {
     // A failed attempt keeps its place in the line while the queue retries it (or hands it back at shutdown).
-    const handedBack = handingBack(ctx.signal);
+    const handedBack = handingBack(ctx.signal) || storeUnavailable(err);
     if (inLine && ctx.attemptsLeft === 0 && !handedBack) await leaveLine(svc, data, id);
     throw err;
   }
@@ -80,6 +80,8 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await finishDone(svc, ctx, card, auth);
     return result;
   } catch (err) {
+    // Redis went away mid-run: the queue's worker hands the job back (it resumes from its last saved step).
+    if (storeUnavailable(err)) throw err;
     if (handingBack(ctx.signal)) {
       ctx.log.info({ reason: ctx.signal.reason }, 'handing the job back to the queue');
       return waitFor(0);

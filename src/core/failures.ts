@@ -33,6 +33,16 @@ export function userMessageFor(err: unknown, lang: string): string {
   return t(lang, 'error.internal');
 }
 
+/**
+ * Redis (the job store) is unreachable, or still loading its data after a restart: the run can neither
+ * save its progress nor report a failure truthfully, so the job is handed back, never failed.
+ * ioredis's own signatures only: a bare network error may come from elsewhere and must fail the job.
+ */
+export function storeUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.|^LOADING /.test(err.message);
+}
+
 /** Whether the job should be retried by the queue (before anything irreversible happened). */
 export function isTransient(err: unknown): boolean {
   if (err instanceof NemoError) return err.retryable;

@@ -16,6 +16,7 @@ import { handingBack, LOCK_LOST, SHUTDOWN, type JobContext, type JobResult } fro
 import { parseJobData, type ConversationJobData } from '../core/job-data.js';
 import type { CoreServices } from '../core/services.js';
 import { abandonJob } from '../core/abandon.js';
+import { storeUnavailable } from '../core/failures.js';
 import { LANES, type Lane } from '../core/lanes.js';
 import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, type LaneQueues } from './queue.js';
 import { bullPrefix } from './cluster.js';
@@ -93,9 +94,7 @@ export function startConversationWorker(svc: CoreServices, connection: Redis, qu
  * or Redis itself is unreachable or still loading its data after a restart.
  */
 export function lostHold(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  // ioredis's own signatures only: a bare network error may come from elsewhere and must fail the job.
-  return err.name === 'MaxRetriesPerRequestError' || /^(Missing lock for job|Lock mismatch for job)|^Connection is closed\.|^LOADING /.test(err.message);
+  return storeUnavailable(err) || (err instanceof Error && /^(Missing lock for job|Lock mismatch for job)/.test(err.message));
 }
 
 async function processJob(
