@@ -67,7 +67,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const instrumented = instrumentOutboxes(opts.outboxes, metrics);
   // Connection errors (Redis down, reconnecting) go to the log, not to stderr as unhandled events.
   const watch = (conn: Redis, name: string) => conn.on('error', (err: Error) => log.warn({ err, connection: name }, 'redis connection error'));
-  const redis = watch(connectRedis(config, 'commands'), 'commands');
+  const redis = watch(connectRedis(config, 'commands', { autoPipelining: true }), 'commands');
   const queueConn = watch(connectRedis(config, 'commands'), 'queue');
   const keys = new Keys(config.QUEUE_PREFIX);
   const queues = createLaneQueues(config, queueConn);

@@ -15,6 +15,7 @@ import type { ConversationLine } from './line.js';
 import type { Keys } from './keys.js';
 import type { OutboxRegistry } from './outbox.js';
 import { readStatusRef } from './status-ref.js';
+import { giveBackQuota } from './settings.js';
 import type { CoreServices } from './services.js';
 
 export interface CancelDeps {
@@ -69,6 +70,8 @@ async function cancelOne(deps: CancelDeps, conv: string, id: string, lang: strin
     await deps.queue.remove(id);
     await deps.redis.lrem(deps.keys.line(conv), 0, id);
     if (data) await markCancelled(deps, id, data, lang);
+    // It never started: the generation it took from the daily quota is given back.
+    if (data?.quotaKey) await giveBackQuota(deps.redis, data.quotaKey).catch((err) => deps.log.warn({ err, jobId: id }, 'could not give back the quota'));
     await new JobHistory(deps.redis, deps.keys).update(conv, id, { state: 'cancelled', finishedAt: Date.now() }).catch(() => undefined);
   } catch (err) {
     // It became active meanwhile: its worker sees the flag or the pub/sub message.

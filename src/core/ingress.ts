@@ -70,14 +70,22 @@ export class Ingress implements ConversationIngress {
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
     const scope = msg.scopeId ?? msg.conversationKey;
-    // Both reads go out together (one round trip): the acknowledgement must stay quick under a burst.
-    const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey)]);
+    const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
+    let intent = routeIntent(msg);
+    // The front door's reads and counts go out together (one round trip, one write with the core
+    // connection's auto-pipelining): the acknowledgement must stay quick under a burst. A flood from one
+    // user is counted here (/cancel always works); a redelivered duplicate counts too, which is harmless.
+    const [settings, conversationLang, claimed, withinRate] = await Promise.all([
+      this.settings.get(scope),
+      this.settings.conversationLanguage(msg.conversationKey),
+      this.claim(jobId),
+      intent.kind === 'cancel' ? true : deps.rate.take(msg.platform, msg.userId),
+    ]);
+    if (!claimed) return { outcome: 'duplicate', jobId };
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
     // language (falling back to the locale). The session language is the message's, as the skill says.
     const target = targetFor(msg, deps.config.NEMO_LANGUAGE, conversationLang ?? settings.language);
     const lang = target.lang;
-    const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
-    if (!(await this.claim(jobId))) return { outcome: 'duplicate', jobId };
 
     const say = async (text: string): Promise<IngressResult> => {
       await this.markDone(jobId);
@@ -91,11 +99,8 @@ export class Ingress implements ConversationIngress {
       return { outcome: 'answered' };
     };
 
-    let intent = routeIntent(msg);
-    // A flood from one user: over the rate nothing is queued and only the first refusal is said (/cancel always works).
-    if (intent.kind !== 'cancel' && !(await deps.rate.take(msg.platform, msg.userId))) {
-      return this.refuse(jobId, target, outbox, msg, t(lang, 'refuse.slow_down'));
-    }
+    // Over the rate nothing is queued and only the first refusal is said.
+    if (!withinRate) return this.refuse(jobId, target, outbox, msg, t(lang, 'refuse.slow_down'));
     let prompt = '';
     // File names are made safe once, here, before anything shows or uses them.
     let attachments: Attachment[] = msg.attachments.map((a) => ({ ...a, name: safeFileName(a.name) }));
@@ -258,15 +263,19 @@ export class Ingress implements ConversationIngress {
         return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.conversation_full', { count: joined.full }));
       }
       // The admin's daily quota counts generations (turns) only once they are sure to be queued.
-      if (kind === 'turn' && settings.quotaPerDay !== undefined && !(await this.settings.takeQuota(msg.scopeId ?? msg.conversationKey, msg.userId, settings.quotaPerDay))) {
-        await deps.line.leave(msg.conversationKey, jobId);
-        await deps.shares.give(msg.platform, msg.userId, jobId);
-        return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.quota', { quota: settings.quotaPerDay }));
+      if (kind === 'turn' && settings.quotaPerDay !== undefined) {
+        data.quotaKey = await this.settings.takeQuota(msg.scopeId ?? msg.conversationKey, msg.userId, settings.quotaPerDay);
+        if (!data.quotaKey) {
+          await deps.line.leave(msg.conversationKey, jobId);
+          await deps.shares.give(msg.platform, msg.userId, jobId);
+          return this.refuse(jobId, target, outbox, msg, t(target.lang, 'refuse.quota', { quota: settings.quotaPerDay }));
+        }
       }
       position = joined;
     }
     await deps.queue.add(jobId, data);
-    await this.markDone(jobId);
+    // Once queued, a redelivery finds the job anyway: the claim's "done" need not hold up the acknowledgement.
+    const marked = this.markDone(jobId);
     const text = position > 1 ? await waitingText(deps.redis, deps.keys, outbox, header, target.lang, position) : cardText(target.lang, header, t(target.lang, 'ack.now'));
     try {
       const ref = await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
@@ -274,6 +283,7 @@ export class Ingress implements ConversationIngress {
     } catch (err) {
       deps.log.warn({ err, jobId }, 'acknowledgement failed (the job is queued)');
     }
+    await marked;
     // After the acknowledgement (which a burst waits on): the job's line in /jobs.
     if (kind === 'turn' || kind === 'export') {
       await new JobHistory(deps.redis, deps.keys)

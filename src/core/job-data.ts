@@ -84,6 +84,8 @@ export interface ConversationJobData {
   /** What the job cost and the credits available after it, read once at the end. */
   cost?: number;
   balance?: number;
+  /** The daily-quota counter this job took one from (settings.ts); given back if it is cancelled before it starts. */
+  quotaKey?: string;
 }
 
 /** Job ids may not contain ':' or be all digits (BullMQ); hash the conversation and message id. */
@@ -150,6 +152,7 @@ export const jobDataSchema = z
     videoBytes: n,
     deliverWaits: n,
     failed: b,
+    quotaKey: s,
   })
   .passthrough();
 

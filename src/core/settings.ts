@@ -48,14 +48,17 @@ export class SettingsStore {
     return next;
   }
 
-  /** Count one generation against the user's daily quota; false (and not counted) when it is used up. */
-  async takeQuota(scope: string, userId: string, perDay: number, now = Date.now()): Promise<boolean> {
+  /**
+   * Count one generation against the user's daily quota: the counter's key, or undefined (and not
+   * counted) when the quota is used up. The key lets a job cancelled before it starts give it back.
+   */
+  async takeQuota(scope: string, userId: string, perDay: number, now = Date.now()): Promise<string | undefined> {
     const key = this.keys.quota(scope, userId, new Date(now).toISOString().slice(0, 10));
     const used = await this.redis.incr(key);
     if (used === 1) await this.redis.expire(key, 2 * 24 * 3600);
-    if (used <= perDay) return true;
+    if (used <= perDay) return key;
     await this.redis.decr(key);
-    return false;
+    return undefined;
   }
 
   /** A per-conversation language override (/lang), or undefined. */
@@ -93,4 +96,9 @@ export function blockedBy(text: string, blocked: readonly string[]): string | un
     }
     return lower.includes(b.toLowerCase());
   });
+}
+
+/** Give back one generation a job took from a daily quota (never below zero; a counter already expired stays gone). */
+export async function giveBackQuota(redis: Redis, quotaKey: string): Promise<void> {
+  await redis.eval(`if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return redis.call('DECR', KEYS[1]) end return 0`, 1, quotaKey);
 }

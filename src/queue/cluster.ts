@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import type { Lane } from '../core/lanes.js';
 
 /** A Cluster client, typed as the `Redis` the rest of the code uses (same command API). */
-export function connectCluster(url: string, purpose: 'blocking' | 'commands'): Redis {
+export function connectCluster(url: string, purpose: 'blocking' | 'commands', o: { autoPipelining?: boolean } = {}): Redis {
   const u = new URL(url);
   const cluster = new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
     redisOptions: {
@@ -22,6 +22,7 @@ export function connectCluster(url: string, purpose: 'blocking' | 'commands'): R
       maxRetriesPerRequest: purpose === 'blocking' ? null : 3,
     },
     maxRedirections: 16,
+    enableAutoPipelining: o.autoPipelining ?? false,
   });
   return cluster as unknown as Redis;
 }
