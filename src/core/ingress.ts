@@ -25,6 +25,7 @@ import type { UserRate } from './rate-limit.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { z } from 'zod';
 import { headerFor, privateNotice, targetFor } from './answer-target.js';
+import { PrivateNotices } from './private-notice.js';
 import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
 import { jobsText, showJob } from './history-commands.js';
@@ -60,9 +61,11 @@ export class RetryLaterError extends Error {
 
 export class Ingress implements ConversationIngress {
   private readonly settings: SettingsStore;
+  private readonly notices: PrivateNotices;
 
   constructor(private readonly deps: IngressDeps) {
     this.settings = new SettingsStore(deps.redis, deps.keys);
+    this.notices = new PrivateNotices(deps.redis, deps.keys, deps.log);
   }
 
   async accept(msg: IncomingMessage): Promise<IngressResult> {
@@ -71,7 +74,8 @@ export class Ingress implements ConversationIngress {
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
     const scope = msg.scopeId ?? msg.conversationKey;
     // Both reads go out together (one round trip): the acknowledgement must stay quick under a burst.
-    const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey)]);
+    // A direct message also records that its sender can get private notices there (in the same trip).
+    const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey), this.notices.remember(msg, outbox)]);
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
     // language (falling back to the locale). The session language is the message's, as the skill says.
     const target = targetFor(msg, deps.config.NEMO_LANGUAGE, conversationLang ?? settings.language);
@@ -84,10 +88,10 @@ export class Ingress implements ConversationIngress {
       await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       return { outcome: 'answered' };
     };
-    /** A refusal for this user only: in groups addressed to them (or shown only to them), never to the room. */
+    /** A refusal for this user only: shown only to them, sent to their direct chat, or addressed to them in the group. */
     const notice = async (text: string): Promise<IngressResult> => {
       await this.markDone(jobId);
-      await outbox.sendText(target, text, privateNotice(msg));
+      await this.notices.send(outbox, target, msg, text);
       return { outcome: 'answered' };
     };
 
@@ -290,7 +294,7 @@ export class Ingress implements ConversationIngress {
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
     if (!(await this.deps.rate.firstNotice(msg.platform, msg.userId))) return { outcome: 'ignored' };
-    await outbox.sendText(target, text, privateNotice(msg));
+    await this.notices.send(outbox, target, msg, text);
     return { outcome: 'answered' };
   }
 }
