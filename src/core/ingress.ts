@@ -73,8 +73,7 @@ export class Ingress implements ConversationIngress {
     const outbox = deps.outboxes[msg.platform];
     if (!outbox) throw new Error(`no outbox for ${msg.platform}`);
     const scope = msg.scopeId ?? msg.conversationKey;
-    // Both reads go out together (one round trip): the acknowledgement must stay quick under a burst.
-    // A direct message also records that its sender can get private notices there (in the same trip).
+    // The reads (and a direct message's "reachable privately" record) go out together, one round trip: the ack must stay quick under a burst.
     const [settings, conversationLang] = await Promise.all([this.settings.get(scope), this.settings.conversationLanguage(msg.conversationKey), this.notices.remember(msg, outbox)]);
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
     // language (falling back to the locale). The session language is the message's, as the skill says.

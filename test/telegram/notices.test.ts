@@ -98,6 +98,29 @@ describe('Telegram private notices', () => {
     expect(sendsTo(pia.id)).toHaveLength(attempts); // forgotten: no second DM attempt
   }, 30_000);
 
+  it('an accepted group message never touches the record; a direct message writes it once, with the ingress\'s reads', async () => {
+    const rue = makeUser('Rue', { id: 8205, language_code: 'en' });
+    const key = runtime.services.keys.reachable('telegram', String(rue.id));
+    const monitor = await runtime.redis.duplicate().monitor();
+    const seen: Array<{ args: string[]; source: string }> = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ args, source }));
+    try {
+      fake.userText({ chat: group, from: rue, text: '@nemo_test_bot make a video of a quiet lake' });
+      await fake.waitFor(() => said(group.id, /quiet lake/)[0], 10_000, 'the acknowledgement in the group');
+      fake.userText({ chat: privateChat(rue), from: rue, text: '/help' });
+      await fake.waitFor(() => fake.sent(rue.id)[0], 10_000, 'the help answer');
+      await until(() => seen.some((c) => c.args.includes(key)), 5_000, 'the monitor to see the record');
+      const touching = seen.filter((c) => c.args.includes(key));
+      expect(touching.map((c) => c.args[0]!.toLowerCase())).toEqual(['set']);
+      // Sent together with the two settings reads (one round trip): right after them on the same connection.
+      const sameClient = seen.filter((c) => c.source === touching[0]!.source);
+      const at = sameClient.indexOf(touching[0]!);
+      expect(sameClient.slice(Math.max(0, at - 2), at).map((c) => c.args[0]!.toLowerCase())).toEqual(['get', 'get']);
+    } finally {
+      monitor.disconnect();
+    }
+  }, 30_000);
+
   it('goes to the DM again once the user writes to the bot again (in Chinese for a Chinese user)', async () => {
     const pia = makeUser('Pia', { id: 8204, language_code: 'zh' });
     fake.chats.blockedBy.delete(pia.id);
