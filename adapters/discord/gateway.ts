@@ -198,7 +198,7 @@ export function openShard(opts: OpenShardOptions): ShardConnection {
       ? { name: image.name, url: image.url, contentType: image.contentType ?? undefined, size: image.size }
       : undefined;
     const msg = withAdminFacts(
-      normalizeSlashCommand({ ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment }, receivedAt),
+      normalizeSlashCommand({ ...interactionFacts(i), commandName: i.commandName, prompt: commandText(i), attachment, deferredEphemeral: ephemeral }, receivedAt),
       i.guildId,
       interactionIsAdmin(i, adminRoles),
     );

@@ -128,6 +128,8 @@ export interface InteractionFacts {
 
 export interface SlashCommandFacts extends InteractionFacts {
   commandName: string;
+  /** The command was deferred ephemerally (a private command): its answer is shown only to its user. */
+  deferredEphemeral?: boolean;
   prompt?: string;
   attachment?: AttachmentFacts;
 }
@@ -138,12 +140,13 @@ export interface ButtonFacts extends InteractionFacts {
   messageId: string;
 }
 
-function interactionBase(f: InteractionFacts, kind: InteractionMeta['interactionKind'], now: number) {
+function interactionBase(f: InteractionFacts, kind: InteractionMeta['interactionKind'], now: number, deferredEphemeral = false) {
   const meta: InteractionMeta = {
     interactionId: f.id,
     interactionToken: f.token,
     applicationId: f.applicationId,
     interactionKind: kind,
+    ...(deferredEphemeral ? { deferred: 'ephemeral' as const } : {}),
   };
   const locale = f.locale ?? f.guildLocale;
   return {
@@ -166,7 +169,7 @@ function interactionBase(f: InteractionFacts, kind: InteractionMeta['interaction
 export function normalizeSlashCommand(f: SlashCommandFacts, now: number = Date.now()): IncomingMessage {
   const prompt = (f.prompt ?? '').trim();
   return {
-    ...interactionBase(f, 'command', now),
+    ...interactionBase(f, 'command', now, f.deferredEphemeral),
     text: prompt,
     attachments: f.attachment ? [toAttachment(f.attachment)] : [],
     command: { name: f.commandName.toLowerCase(), args: prompt },

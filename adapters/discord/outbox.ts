@@ -96,7 +96,8 @@ class DiscordOutboxImpl implements DiscordOutbox {
     const meta = interactionMetaOf(target.platformMeta);
     if (meta) {
       try {
-        const msg = await this.interactions.send(meta, buildEditBody(text, opts.buttons, opts.mentionUserId), { ephemeral: opts.private });
+        // In a DM nobody else is there to hide it from (and an ephemeral message vanishes on reload).
+        const msg = await this.interactions.send(meta, buildEditBody(text, opts.buttons, opts.mentionUserId), { ephemeral: opts.private && !target.isDirect });
         return { chatId: msg.channelId, messageId: msg.id };
       } catch (err) {
         const level = isInteractionGone(err) ? 'info' : 'warn';

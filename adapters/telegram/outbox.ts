@@ -76,6 +76,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
   const outbox: Outbox = {
     platform: 'telegram',
     limits,
+    // A bot may write to anyone who started it: a private notice from a group goes to their DM.
+    directNotices: true,
 
     sendText: (target, text, o = {}) => sendMessage(target, text, o, false),
 

@@ -50,6 +50,8 @@ export const DELIVERED_TTL_S = 30 * DAY_S;
 // ---- buttons and the shared token's gate ---------------------------------------------------------
 /** How long a button under a message keeps working. */
 export const BUTTON_TTL_S = 30 * DAY_S;
+/** How long "this user can be written to privately" is remembered after their last direct message. */
+export const REACHABLE_TTL_S = 180 * DAY_S;
 /** How long a holder's slot at the turn gate survives without renewal (a crashed worker's slots return after this). */
 export const GATE_HOLD_LEASE_MS = 60_000;
 /** A gate waiter that has not re-checked for this long is forgotten (its job is gone). */

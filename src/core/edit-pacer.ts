@@ -140,6 +140,9 @@ export function pacedOutbox(outbox: Outbox, onError?: (err: unknown, messageKey:
     get limits() {
       return outbox.limits;
     },
+    get directNotices() {
+      return outbox.directNotices;
+    },
     async sendText(target: ChatTarget, text: string, opts?: SendOptions) {
       const ref = await outbox.sendText(target, text, opts);
       pacer.remember(key(ref), contentOf(text, opts?.buttons));

@@ -64,4 +64,9 @@ export const teamMessages = {
   },
   'delete.refused': { en: 'Only the person who asked for this video (or an admin) can delete it.', zh: '只有发起该视频的人（或管理员）才能删除它。' },
   'delete.done': { en: '🗑️ Deleted.', zh: '🗑️ 已删除。' },
+  // a private notice sent to the person's direct chat instead of the group it is about
+  'notice.from_group': {
+    en: (p: Params) => `💬 In “${p.group ?? 'a group'}”: ${p.text ?? ''}`,
+    zh: (p: Params) => `💬 在「${p.group ?? '群组'}」中：${p.text ?? ''}`,
+  },
 } satisfies Record<string, Entry>;

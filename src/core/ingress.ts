@@ -25,6 +25,7 @@ import type { UserRate } from './rate-limit.js';
 import { CLAIM_GRACE_MS, SEEN_TTL_S } from './defaults.js';
 import { z } from 'zod';
 import { headerFor, privateNotice, targetFor } from './answer-target.js';
+import { PrivateNotices } from './private-notice.js';
 import { waitingText } from './eta.js';
 import { JobHistory, shortJobId } from './history.js';
 import { jobsText, showJob } from './history-commands.js';
@@ -60,9 +61,11 @@ export class RetryLaterError extends Error {
 
 export class Ingress implements ConversationIngress {
   private readonly settings: SettingsStore;
+  private readonly notices: PrivateNotices;
 
   constructor(private readonly deps: IngressDeps) {
     this.settings = new SettingsStore(deps.redis, deps.keys);
+    this.notices = new PrivateNotices(deps.redis, deps.keys, deps.log);
   }
 
   async accept(msg: IncomingMessage): Promise<IngressResult> {
@@ -72,14 +75,16 @@ export class Ingress implements ConversationIngress {
     const scope = msg.scopeId ?? msg.conversationKey;
     const jobId = jobIdFor(msg.platform, msg.conversationKey, msg.messageId);
     let intent = routeIntent(msg);
-    // The front door's reads and counts go out together (one round trip, one write with the core
-    // connection's auto-pipelining): the acknowledgement must stay quick under a burst. A flood from one
-    // user is counted here (/cancel always works); a redelivered duplicate counts too, which is harmless.
+    // The front door's reads and counts (and a direct message's "reachable privately" record) go out
+    // together: one round trip, one write with the core connection's auto-pipelining, so the
+    // acknowledgement stays quick under a burst. A flood from one user is counted here (/cancel always
+    // works); a redelivered duplicate counts too, which is harmless.
     const [settings, conversationLang, claimed, withinRate] = await Promise.all([
       this.settings.get(scope),
       this.settings.conversationLanguage(msg.conversationKey),
       this.claim(jobId),
       intent.kind === 'cancel' ? true : deps.rate.take(msg.platform, msg.userId),
+      this.notices.remember(msg, outbox),
     ]);
     if (!claimed) return { outcome: 'duplicate', jobId };
     // The bot's words: the conversation's /lang, else the admin's default here, else the message's
@@ -92,10 +97,10 @@ export class Ingress implements ConversationIngress {
       await outbox.sendText(target, text, { replyTo: msg.replyToMessageId });
       return { outcome: 'answered' };
     };
-    /** A refusal for this user only: in groups addressed to them (or shown only to them), never to the room. */
+    /** A refusal for this user only: shown only to them, sent to their direct chat, or addressed to them in the group. */
     const notice = async (text: string): Promise<IngressResult> => {
       await this.markDone(jobId);
-      await outbox.sendText(target, text, privateNotice(msg));
+      await this.notices.send(outbox, target, msg, text);
       return { outcome: 'answered' };
     };
 
@@ -300,7 +305,7 @@ export class Ingress implements ConversationIngress {
   private async refuse(jobId: string, target: ChatTarget, outbox: Outbox, msg: IncomingMessage, text: string): Promise<IngressResult> {
     await this.markDone(jobId);
     if (!(await this.deps.rate.firstNotice(msg.platform, msg.userId))) return { outcome: 'ignored' };
-    await outbox.sendText(target, text, privateNotice(msg));
+    await this.notices.send(outbox, target, msg, text);
     return { outcome: 'answered' };
   }
 }

@@ -67,6 +67,10 @@ export class Keys {
   userToken(platform: string, userId: string) {
     return `${this.prefix}:u:{${platform}:${userId}}:token`;
   }
+  /** Where a user can be written to privately (their direct chat with the bot), private-notice.ts. */
+  reachable(platform: string, userId: string) {
+    return `${this.prefix}:u:{${platform}:${userId}}:dm`;
+  }
   /** The project before a turn (describes silent edits); kept out of the job data, which stays small. */
   baseline(jobId: string) {
     return `${this.prefix}:baseline:${jobId}`;

@@ -31,6 +31,7 @@ export const incomingMessageSchema = z.object({
   replyToMessageId: z.string().optional(),
   locale: z.string().optional(),
   isDirect: z.boolean(),
+  chatTitle: z.string().optional(),
   mentionsBot: z.boolean(),
   command: z.object({ name: z.string(), args: z.string() }).optional(),
   button: z.object({ id: z.string() }).optional(),

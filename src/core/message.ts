@@ -57,6 +57,8 @@ export interface IncomingMessage {
   /** Raw platform locale (`zh-hans`, `en-US`, `zh-CN`); the core maps it to en/zh. */
   locale?: string;
   isDirect: boolean;
+  /** The group's name as its members see it (a notice sent to someone's direct chat names it). */
+  chatTitle?: string;
   mentionsBot: boolean;
   command?: IncomingCommand;
   /**

@@ -159,6 +159,12 @@ export interface OutboxLimits {
 export interface Outbox {
   readonly platform: Platform;
   readonly limits: OutboxLimits;
+  /**
+   * A private notice from a group may go to the person's direct chat with the bot, when they have one
+   * (a platform that cannot show a message to one person only, but lets a bot write to whoever started
+   * it: Telegram). Otherwise it stays in the group, marked `private`.
+   */
+  readonly directNotices?: boolean;
   sendText(target: ChatTarget, text: string, opts?: SendOptions): Promise<MessageRef>;
   /** Edit in place. An unchanged text ("message is not modified") is not an error. */
   editText(target: ChatTarget, ref: MessageRef, text: string, opts?: { buttons?: Button[][] }): Promise<void>;

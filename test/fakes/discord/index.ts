@@ -11,12 +11,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway, type GatewaySession } from './gateway.js';
 import { FakeHttp, type FaultSpec, type RecordedCall } from './http.js';
-import { MessageStore } from './messages.js';
+import { MessageStore, type PushMessageInput } from './messages.js';
 import { buttonPayload, modalSubmitPayload, slashCommandPayload, type ButtonInput, type FakeFile, type ModalSubmitInput, type SlashInput } from './interactions.js';
 import { buildRoutes } from './routes.js';
 import {
   channelJSON,
   fakeBotToken,
+  rolesJSON,
   snowflake,
   FakeWorld,
   type FakeChannel,
@@ -27,6 +28,7 @@ import {
   type StoredMessage,
 } from './state.js';
 
+export type { PushMessageInput };
 export type { RecordedCall, FaultSpec, GatewaySession, StoredMessage, FakeUser, FakePermission, FakeFile, SlashInput, ButtonInput };
 
 export interface FakeDiscordOptions {
@@ -43,18 +45,6 @@ export interface FakeDiscordOptions {
   preferredLocale?: string;
 }
 
-export interface PushMessageInput {
-  channelId: string;
-  author?: FakeUser;
-  content?: string;
-  /** Prepend `<@bot>` and list the bot in `mentions`. */
-  mentionBot?: boolean;
-  attachments?: FakeFile[];
-  /** Reply to this message id (the reply pings its author only with `replyPing`). */
-  replyTo?: string;
-  replyPing?: boolean;
-  authorIsBot?: boolean;
-}
 
 export interface PushedInteraction {
   id: string;
@@ -155,6 +145,14 @@ export class FakeDiscord {
     return c.id;
   }
 
+  /** A role in the guild (no permissions of its own), announced with GUILD_ROLE_CREATE; returns its id. */
+  addRole(name: string): string {
+    const id = snowflake();
+    (this.guild.roles ??= []).push({ id, name });
+    this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: this.guild.id, role: rolesJSON(this.guild).at(-1) }, { guildId: this.guild.id, intent: 1 });
+    return id;
+  }
+
   /** A DM channel between the bot and `user`. */
   dmChannel(user: FakeUser): string {
     const existing = [...this.world.channels.values()].find((c) => c.type === 1 && c.recipient?.id === user.id);
@@ -183,63 +181,25 @@ export class FakeDiscord {
 
   /** A user posts a message; returns it (as stored). */
   pushMessage(input: PushMessageInput): StoredMessage {
-    const channel = this.world.channels.get(input.channelId);
-    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
-    const author = input.author ?? this.alice;
-    let content = input.content ?? '';
-    if (input.mentionBot && !content.includes(`<@${this.bot.id}>`)) content = `<@${this.bot.id}> ${content}`.trim();
-    const mentions = new Set<FakeUser>();
-    for (const m of content.matchAll(/<@!?(\d+)>/g)) {
-      const u = this.world.users.get(m[1]!);
-      if (u) mentions.add(u);
-    }
-    const referenced = input.replyTo ? this.world.messages.get(input.replyTo) : undefined;
-    if (referenced && input.replyPing) mentions.add(referenced.author);
-    const now = Date.now();
-    const msg: StoredMessage = {
-      id: snowflake(now),
-      channel_id: channel.id,
-      guild_id: channel.guildId,
-      author: input.authorIsBot ? { ...author, bot: true } : author,
-      content,
-      components: [],
-      attachments: (input.attachments ?? []).map((f) => this.world.storeAttachment(channel.id, f.name, f.bytes, f.contentType)),
-      mentions: [...mentions],
-      mention_roles: [],
-      flags: 0,
-      type: referenced ? 19 : 0,
-      timestamp: new Date(now).toISOString(),
-      edited_timestamp: null,
-      edits: [],
-      deleted: false,
-      createdAt: now,
-    };
-    if (referenced) {
-      msg.message_reference = { message_id: referenced.id, channel_id: referenced.channel_id, guild_id: referenced.guild_id };
-      msg.referenced_message = referenced;
-    }
-    this.world.messages.set(msg.id, msg);
-    this.store.echo(msg);
-    return msg;
+    return this.store.fromUser({ ...input, author: input.author ?? this.alice });
   }
 
   /** A user runs a slash command (type 2, options resolved like Discord: attachments in `resolved`). */
   pushSlashCommand(input: SlashInput): PushedInteraction {
-    const { ix, payload } = slashCommandPayload(this.world, { ...input, user: input.user ?? this.alice });
-    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
-    return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
+    return this.pushInteraction(slashCommandPayload(this.world, { ...input, user: input.user ?? this.alice }));
   }
 
   /** A user submits a modal the bot showed. */
   pushModalSubmit(input: ModalSubmitInput): PushedInteraction {
-    const { ix, payload } = modalSubmitPayload(this.world, { ...input, user: input.user ?? this.alice });
-    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
-    return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
+    return this.pushInteraction(modalSubmitPayload(this.world, { ...input, user: input.user ?? this.alice }));
   }
 
   /** A user presses a button under a message. */
   pushButton(input: ButtonInput): PushedInteraction {
-    const { ix, payload } = buttonPayload(this.world, { ...input, user: input.user ?? this.alice });
+    return this.pushInteraction(buttonPayload(this.world, { ...input, user: input.user ?? this.alice }));
+  }
+
+  private pushInteraction({ ix, payload }: { ix: StoredInteraction; payload: Record<string, unknown> }): PushedInteraction {
     this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: ix.guildId });
     return { id: ix.id, token: ix.token, createdAt: ix.createdAt };
   }

@@ -9,7 +9,22 @@ import { discordError, type Reply } from './http.js';
 import type { FakeGateway } from './gateway.js';
 import { Intent } from './gateway.js';
 import { messageBodySchema, type MessageBody } from './schemas.js';
+import type { FakeFile } from './interactions.js';
 import { messageJSON, snowflake, type FakeUser, type FakeWorld, type StoredFile, type StoredMessage } from './state.js';
+
+/** A message a user posts (`FakeDiscord.pushMessage`). */
+export interface PushMessageInput {
+  channelId: string;
+  author?: FakeUser;
+  content?: string;
+  /** Prepend `<@bot>` and list the bot in `mentions`. */
+  mentionBot?: boolean;
+  attachments?: FakeFile[];
+  /** Reply to this message id (the reply pings its author only with `replyPing`). */
+  replyTo?: string;
+  replyPing?: boolean;
+  authorIsBot?: boolean;
+}
 
 export interface CreateOptions {
   author: FakeUser;
@@ -17,6 +32,8 @@ export interface CreateOptions {
   viaInteraction?: boolean;
   webhookId?: string;
   flags?: number;
+  /** The user of the interaction that created it (who alone sees it when it is ephemeral). */
+  forUserId?: string;
 }
 
 export class MessageStore {
@@ -89,6 +106,7 @@ export class MessageStore {
       createdAt: now,
     };
     if (opts.webhookId) msg.webhook_id = opts.webhookId;
+    if (opts.forUserId && msg.flags & 64) msg.forUserId = opts.forUserId;
     if (referenced) {
       msg.message_reference = { message_id: referenced.id, channel_id: referenced.channel_id, guild_id: referenced.guild_id };
       msg.referenced_message = referenced;
@@ -117,11 +135,58 @@ export class MessageStore {
     return msg;
   }
 
+  /** What `userId` sees of a channel: its live messages, without other people's ephemeral ones. */
+  visibleTo(channelId: string, userId: string): StoredMessage[] {
+    return [...this.world.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted && (!(m.flags & 64) || m.forUserId === userId));
+  }
+
   remove(messageId: string): Reply {
     const msg = this.world.messages.get(messageId);
     if (!msg || msg.deleted) return discordError(404, 10008, 'Unknown Message');
     msg.deleted = true;
     return { status: 204 };
+  }
+
+  /** A message a user posts (echoed as MESSAGE_CREATE). */
+  fromUser(input: PushMessageInput & { author: FakeUser }): StoredMessage {
+    const channel = this.world.channels.get(input.channelId);
+    if (!channel) throw new Error(`unknown channel ${input.channelId}`);
+    const author = input.author;
+    let content = input.content ?? '';
+    if (input.mentionBot && !content.includes(`<@${this.world.bot.id}>`)) content = `<@${this.world.bot.id}> ${content}`.trim();
+    const mentions = new Set<FakeUser>();
+    for (const m of content.matchAll(/<@!?(\d+)>/g)) {
+      const u = this.world.users.get(m[1]!);
+      if (u) mentions.add(u);
+    }
+    const referenced = input.replyTo ? this.world.messages.get(input.replyTo) : undefined;
+    if (referenced && input.replyPing) mentions.add(referenced.author);
+    const now = Date.now();
+    const msg: StoredMessage = {
+      id: snowflake(now),
+      channel_id: channel.id,
+      guild_id: channel.guildId,
+      author: input.authorIsBot ? { ...author, bot: true } : author,
+      content,
+      components: [],
+      attachments: (input.attachments ?? []).map((f) => this.world.storeAttachment(channel.id, f.name, f.bytes, f.contentType)),
+      mentions: [...mentions],
+      mention_roles: [],
+      flags: 0,
+      type: referenced ? 19 : 0,
+      timestamp: new Date(now).toISOString(),
+      edited_timestamp: null,
+      edits: [],
+      deleted: false,
+      createdAt: now,
+    };
+    if (referenced) {
+      msg.message_reference = { message_id: referenced.id, channel_id: referenced.channel_id, guild_id: referenced.guild_id };
+      msg.referenced_message = referenced;
+    }
+    this.world.messages.set(msg.id, msg);
+    this.echo(msg);
+    return msg;
   }
 
   /** MESSAGE_CREATE for a message, with content stripped for sessions lacking the intent. */

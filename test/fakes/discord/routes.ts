@@ -1,6 +1,7 @@
 /**
  * The fake's REST routes (`/api/v10/...`) and CDN route. Interaction rules follow Discord: the first
  * callback must come within the ack window (3 s; later → 10062) and exactly once (again → 40060);
+ * the first follow-up after a deferred reply edits its loading message, keeping its visibility;
  * webhook routes take the interaction token instead of the bot token and die after 15 minutes
  * (50027); `@original` arrives percent-encoded from discord.js and is decoded by the router.
  */
@@ -176,7 +177,7 @@ export function buildRoutes(o: RouteOptions): Route[] {
         let message: StoredMessage | undefined;
         if (type === 4 || type === 5) {
           const flags = (type === 5 ? 128 : 0) | (Number(data?.flags ?? 0) & 64);
-          const created = store.create(ix.channelId, type === 5 ? {} : data, ctx.body.files, { author: world.bot, viaInteraction: true, webhookId: world.applicationId, flags });
+          const created = store.create(ix.channelId, type === 5 ? {} : data, ctx.body.files, { author: world.bot, viaInteraction: true, webhookId: world.applicationId, flags, forUserId: ix.userId });
           if ('status' in created) return created;
           ix.originalMessageId = created.id;
           message = created;
@@ -234,8 +235,13 @@ export function buildRoutes(o: RouteOptions): Route[] {
       handle: (ctx) => {
         const ix = interactionByToken(ctx);
         if ('status' in ix) return ix;
+        // Discord's backwards compatibility: the first follow-up after a deferred reply (type 5) edits the
+        // loading message instead of creating one, and its flags are ignored (a message's ephemeral state
+        // cannot change). Once the loading message is edited or deleted, follow-ups are new messages.
+        const loading = ix.answered?.type === 5 && ix.originalMessageId ? world.messages.get(ix.originalMessageId) : undefined;
+        if (loading && !loading.deleted && loading.flags & 128) return asReply(store.edit(loading.id, ctx.body.json, ctx.body.files, { asBot: false }));
         const flags = Number((ctx.body.json as { flags?: number } | undefined)?.flags ?? 0) & 64;
-        return asReply(store.create(ix.channelId, ctx.body.json, ctx.body.files, { author: world.bot, viaInteraction: true, webhookId: world.applicationId, flags }));
+        return asReply(store.create(ix.channelId, ctx.body.json, ctx.body.files, { author: world.bot, viaInteraction: true, webhookId: world.applicationId, flags, forUserId: ix.userId }));
       },
     },
     {

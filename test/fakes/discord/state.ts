@@ -58,6 +58,8 @@ export interface FakeGuild {
   preferredLocale: string;
   botRoleId: string;
   channelIds: string[];
+  /** Roles an admin created (besides @everyone and the bot's own). */
+  roles?: Array<{ id: string; name: string }>;
 }
 
 export interface StoredFile {
@@ -94,6 +96,8 @@ export interface StoredMessage {
   message_reference?: { message_id: string; channel_id: string; guild_id?: string };
   referenced_message?: StoredMessage | null;
   webhook_id?: string;
+  /** An ephemeral message (flags 64) is shown only to the user of its interaction. */
+  forUserId?: string;
   /** Edits applied (content after each edit), for assertions. */
   edits: string[];
   deleted: boolean;
@@ -212,7 +216,7 @@ export function rolesJSON(g: FakeGuild) {
     id, name, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: managed ? 1 : 0, permissions, managed, mentionable: false, flags: 0,
     ...(managed ? { tags: { bot_id: '0' } } : {}),
   });
-  return [role(g.id, '@everyone', false, '1071698660929'), role(g.botRoleId, 'Nemo', true, '1071698660929')];
+  return [role(g.id, '@everyone', false, '1071698660929'), role(g.botRoleId, 'Nemo', true, '1071698660929'), ...(g.roles ?? []).map((r) => role(r.id, r.name, false, '0'))];
 }
 
 /** GUILD_CREATE payload for a guild. */

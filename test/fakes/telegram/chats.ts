@@ -235,6 +235,23 @@ export class FakeChats {
   /** Administrators of each group (getChatMember answers `administrator` for them). */
   readonly admins = new Map<number, Set<number>>();
 
+  /** Users who blocked the bot: anything sent to their private chat is refused (403). */
+  readonly blockedBy = new Set<number>();
+
+  /** Users the fake has seen (in any chat): a bot may not write first to one who never opened a chat with it. */
+  private readonly knownUsers = new Set<number>();
+
+  /**
+   * Telegram's 403 for a send to a private chat the bot may not write to: the user blocked it, or the
+   * user never started it (a user id, but no private chat yet).
+   */
+  refusal(chatId: number): string | undefined {
+    if (chatId <= 0) return undefined;
+    if (this.blockedBy.has(chatId)) return 'Forbidden: bot was blocked by the user';
+    if (!this.chats.has(chatId) && this.knownUsers.has(chatId)) return "Forbidden: bot can't initiate conversation with a user";
+    return undefined;
+  }
+
   /** Users' messages the bot deleted. */
   readonly deletedUserMessages: Array<{ chatId: number; messageId: number }> = [];
 
@@ -255,6 +272,7 @@ export class FakeChats {
 
   private base(o: Base): Json {
     this.add(o.chat);
+    this.knownUsers.add(o.from.id);
     const forum = o.chat.type === 'supergroup' && o.chat.is_forum === true && o.threadId !== undefined;
     if (forum) this.ensureTopic(o.chat as Chat.SupergroupChat, o.threadId as number, o.from);
     const id = this.nextId(o.chat.id);

@@ -249,7 +249,10 @@ export class FakeTelegram extends EventEmitter {
         this.record(method, p, [], true);
         return;
       }
-      case 'sendChatAction':
+      case 'sendChatAction': {
+        const refused = this.chats.refusal(Number(p.chat_id));
+        return refused ? bad(refused, 403) : ok(true);
+      }
       case 'answerCallbackQuery':
         return ok(true);
       case 'getChatMember': {
@@ -267,6 +270,8 @@ export class FakeTelegram extends EventEmitter {
       case 'sendMessage':
       case 'sendVideo':
       case 'sendDocument': {
+        const refused = this.chats.refusal(Number(p.chat_id));
+        if (refused) return bad(refused, 403);
         const r = this.chats.send(method, p, files);
         if (typeof r === 'string') return bad(r);
         return ok(r);
