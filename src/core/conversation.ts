@@ -129,7 +129,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     // Every failure says whether it was charged ("you were not charged" when nothing billable ran).
     const charged = `\n${await chargeNotice(svc, ctx, authHandle)}`;
     await outbox
-      .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
+      .sendText(target, `${userMessageFor(err, target.lang, { personalAccount: ctx.data.account === 'personal' })}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
     await recordEnd(svc, ctx, 'failed');
     await card.finish('stage.failed');

@@ -164,6 +164,16 @@ describe('a personal token in a group', () => {
     await videoOf(group.id, 8, "B's video");
     expect(bodyOf(await turnFor('kingfisher')).session_id).toBe(groupSession);
   }, 60_000);
+
+  it('a personal token NemoVideo refuses is the user\'s to fix: the failure says /login or /logout, and nothing falls back to the group\'s account', async () => {
+    sim.expireToken(PERSONAL);
+    const groupCalls = sim.requests.filter((r) => r.token === groupToken).length;
+    inGroup(ana, '@nemo_test_bot make a video of a sleepy cat');
+    const failure = await lastText(group.id, /did not accept your own token/, 'the failure');
+    expect(failure.text).toContain('/login');
+    expect(failure.text).toContain('You were not charged.');
+    expect(sim.requests.filter((r) => r.token === groupToken).length).toBe(groupCalls);
+  }, 30_000);
 });
 
 describe('/admin pause holds waiting jobs', () => {
