@@ -199,6 +199,8 @@ describe('/admin pause holds waiting jobs', () => {
     await videoOf(group.id, 1, 'the running job\'s video');
     await fake.waitFor(() => paused(cardOf(group.id, 'lighthouse at night')), 20_000, 'the held card');
     expect(cardOf(group.id, 'lighthouse at night')!.text).toMatch(/keeps its place/);
+    // The one behind it keeps its place too, and its card says why it is not moving.
+    await fake.waitFor(() => cardOf(group.id, 'windmill in a field')?.text?.includes('#2 in line — paused by an admin'), 20_000, 'the card behind');
     // /cancel by its requester removes the held job; the one behind it holds in turn.
     inGroup(jin, '/cancel');
     await lastText(group.id, /Cancelled 1 job/, 'the cancel answer');
