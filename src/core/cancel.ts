@@ -91,6 +91,9 @@ export async function markCancelled(deps: Pick<CancelDeps, 'redis' | 'keys' | 'o
 export async function cancelRunningRender(svc: CoreServices, jobId: string, data: ConversationJobData, log: Logger): Promise<void> {
   const { renderId, renderStarted, step } = data;
   if (!renderId || !renderStarted || step !== 'poll') return;
-  const auth = await jobCredential(svc, jobId, data);
-  await svc.nemo.cancelRender(auth, renderId).catch((err) => log.warn({ err, renderId }, 'could not cancel the render'));
+  try {
+    await svc.nemo.cancelRender(await jobCredential(svc, jobId, data), renderId);
+  } catch (err) {
+    log.warn({ err, renderId }, 'could not cancel the render');
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Runs one conversation job: the checks before it may run (cancelled? in the right lane? its turn in
- * the conversation's line? held by an admin's pause?), then its account (account.ts), then its steps (job-machine.ts) from wherever it stands, then leaving
- * the line. A run ends with a `JobResult` the queue acts on; it never throws to steer the queue.
+ * the conversation's line? held by an admin's pause?), then its account (account.ts), then its steps
+ * (job-machine.ts) from wherever it stands, then leaving the line. A run ends with a `JobResult` the queue acts on; it never throws to steer the queue.
  *
  * Failures end here too: a transient one is handed back to the queue while retries remain and
  * nothing irreversible happened; anything else becomes one catalogue message for the user, so
