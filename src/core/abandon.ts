@@ -12,7 +12,7 @@ import { outboxFor, type CoreServices } from './services.js';
 
 export async function abandonJob(svc: CoreServices, jobId: string, data: ConversationJobData, log: Logger): Promise<void> {
   log.error({ jobId, step: data.step }, 'job abandoned after repeated worker crashes');
-  await cancelRunningRender(svc, data, log).catch((err: unknown) => log.warn({ err, jobId }, 'could not cancel the render of an abandoned job'));
+  await cancelRunningRender(svc, jobId, data, log).catch((err: unknown) => log.warn({ err, jobId }, 'could not cancel the render of an abandoned job'));
   if (LINE_KINDS.has(data.kind)) await leaveLine(svc, data, jobId);
   // Its last run may have got as far as posting the video: then the user already has what they asked for.
   const delivered = data.renderId ? await svc.redis.get(svc.keys.delivered(`${jobId}-${data.renderId}`)) : null;

@@ -9,6 +9,7 @@ import { t, timelineWords } from './i18n.js';
 import type { JobContext, StepDeps } from './job-context.js';
 import { withReady } from './replies.js';
 import type { CoreServices } from './services.js';
+import { sessionKeyOf } from './account.js';
 
 export async function answerCredits(d: StepDeps): Promise<void> {
   const { svc, ctx, target, auth } = d;
@@ -21,7 +22,7 @@ export async function answerCredits(d: StepDeps): Promise<void> {
 
 export async function answerStatus(d: StepDeps): Promise<void> {
   const { svc, ctx, target, auth } = d;
-  const session = await svc.sessions.get(ctx.data.conv);
+  const session = await svc.sessions.get(sessionKeyOf(ctx.data));
   if (!session) return finalAnswer(d, t(target.lang, 'status.none'));
   let text: string;
   try {
@@ -29,7 +30,7 @@ export async function answerStatus(d: StepDeps): Promise<void> {
     text = state.draft?.t?.length ? summarizeTimeline(state.draft, { words: timelineWords(target.lang) }) : t(target.lang, 'status.empty');
   } catch (err) {
     if (!(err instanceof NemoError && err.kind === 'session_lost')) throw err;
-    await svc.sessions.reset(ctx.data.conv);
+    await svc.sessions.reset(sessionKeyOf(ctx.data));
     return finalAnswer(d, `${t(target.lang, 'error.session_lost')}\n${t(target.lang, 'status.none')}`);
   }
   if (session.taskId) {
@@ -42,7 +43,7 @@ export async function answerStatus(d: StepDeps): Promise<void> {
 /** "Open in NemoVideo": the project's claim link (never the token itself). */
 export async function answerOpen(d: StepDeps): Promise<void> {
   const { svc, ctx, target, auth } = d;
-  const session = await svc.sessions.get(ctx.data.conv);
+  const session = await svc.sessions.get(sessionKeyOf(ctx.data));
   const claim = session?.taskId ? await svc.nemo.claimLink(auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined) : undefined;
   await finalAnswer(d, claim ? t(target.lang, 'open.link', { url: claim.url }) : t(target.lang, 'status.none'));
 }
@@ -59,7 +60,7 @@ export async function registrationLink(svc: CoreServices, ctx: JobContext, auth:
   if (!auth.credential.anonymous) return undefined;
   const known = svc.nemo.registrationUrl(auth.credential);
   if (known) return known;
-  const session = await svc.sessions.get(ctx.data.conv);
+  const session = await svc.sessions.get(sessionKeyOf(ctx.data));
   if (!session) return undefined;
   if (session.userId) return svc.nemo.registrationUrl({ ...auth.credential, userId: session.userId });
   try {

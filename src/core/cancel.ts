@@ -17,6 +17,7 @@ import type { OutboxRegistry } from './outbox.js';
 import { readStatusRef } from './status-ref.js';
 import { giveBackQuota } from './settings.js';
 import type { CoreServices } from './services.js';
+import { jobCredential } from './account.js';
 
 export interface CancelDeps {
   redis: Redis;
@@ -89,10 +90,13 @@ export async function markCancelled(deps: Pick<CancelDeps, 'redis' | 'keys' | 'o
   await outbox.editText({ ...data.target }, ref, cardText(lang, data.header, t(lang, 'stage.cancelled'))).catch(() => undefined);
 }
 
-/** A cancelled job whose render is still running at Nemo: stop it there too (best effort). */
-export async function cancelRunningRender(svc: CoreServices, data: ConversationJobData, log: Logger): Promise<void> {
+/** A cancelled job whose render is still running at Nemo: stop it there too (best effort), under the account that started it. */
+export async function cancelRunningRender(svc: CoreServices, jobId: string, data: ConversationJobData, log: Logger): Promise<void> {
   const { renderId, renderStarted, step } = data;
   if (!renderId || !renderStarted || step !== 'poll') return;
-  const auth = await svc.sessions.credential(data.conv);
-  await svc.nemo.cancelRender(auth, renderId).catch((err) => log.warn({ err, renderId }, 'could not cancel the render'));
+  try {
+    await svc.nemo.cancelRender(await jobCredential(svc, jobId, data), renderId);
+  } catch (err) {
+    log.warn({ err, renderId }, 'could not cancel the render');
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Runs one conversation job: the checks before it may run (cancelled? in the right lane? its turn in
- * the conversation's line?), then its steps (job-machine.ts) from wherever it stands, then leaving
- * the line. A run ends with a `JobResult` the queue acts on; it never throws to steer the queue.
+ * the conversation's line? held by an admin's pause?), then its account (account.ts), then its steps
+ * (job-machine.ts) from wherever it stands, then leaving the line. A run ends with a `JobResult` the queue acts on; it never throws to steer the queue.
  *
  * Failures end here too: a transient one is handed back to the queue while retries remain and
  * nothing irreversible happened; anything else becomes one catalogue message for the user, so
@@ -24,16 +24,18 @@ import { failureButtons } from './replies.js';
 import { outboxFor, type CoreServices } from './services.js';
 import { chargeNotice, settleCost } from './costs.js';
 import { recordEnd, recordRunning } from './job-record.js';
-import { personalCredential } from './login.js';
+import { chooseAccount, forgetJobToken, jobCredential, needsConnecting, sessionKeyOf } from './account.js';
+import { pauseHold } from './pause-hold.js';
 
 /** One run of a job, from the queue's point of view. An error thrown out of it is a failed attempt. */
 export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobResult> {
   const { id, data } = ctx;
   const inLine = LINE_KINDS.has(data.kind);
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
-    await cancelRunningRender(svc, data, ctx.log);
+    await cancelRunningRender(svc, id, data, ctx.log);
     await markCancelled(svc, id, data);
     if (inLine) await leaveLine(svc, data, id);
+    await forgetJobToken(ctx);
     return FINISHED;
   }
   // Resumed after a crash between a hand-over and this job's completion: finish the hand-over.
@@ -45,16 +47,25 @@ export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobRes
     // Not its turn yet: park (no slot held); leaving the line ahead of it promotes it.
     if (may === 'wait') return waitFor(PARK_MS, async () => (await svc.line.mayRun(data.conv, id)) === 'run');
   }
+  // Not started yet and an admin paused the queue here: hold, keeping its place.
+  const held = await pauseHold(svc, ctx);
+  if (held) return held;
   let result: JobResult;
   try {
     result = await runConversationJob(svc, ctx);
   } catch (err) {
     // A failed attempt keeps its place in the line while the queue retries it (or hands it back at shutdown).
     const handedBack = handingBack(ctx.signal) || storeUnavailable(err);
-    if (inLine && ctx.attemptsLeft === 0 && !handedBack) await leaveLine(svc, data, id);
+    if (ctx.attemptsLeft === 0 && !handedBack) {
+      if (inLine) await leaveLine(svc, data, id);
+      await forgetJobToken(ctx).catch(() => undefined);
+    }
     throw err;
   }
-  if (inLine && result.kind === 'finished') await leaveLine(svc, data, id);
+  if (result.kind === 'finished') {
+    if (inLine) await leaveLine(svc, data, id);
+    await forgetJobToken(ctx);
+  }
   return result;
 }
 
@@ -66,15 +77,15 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
   let authHandle: CredentialHandle | undefined;
   try {
     if (ctx.data.step === 'start') await recordRunning(svc, ctx);
-    if (ctx.data.step === 'start') await recordRunning(svc, ctx);
-    if (ctx.data.step === 'start' && (await svc.sessions.needsConnecting(ctx.data.conv, ctx.data.kind === 'turn'))) {
+    // The account is decided once, when the job starts: the user's own (/login) wherever they ask, else the conversation's.
+    await chooseAccount(svc, ctx);
+    if (ctx.data.step === 'start' && (await needsConnecting(svc, ctx.data))) {
       // The skill's first moment: "Connecting…" on the card while the token and session are set up;
       // the first answer after it says the bot is ready (no technical details in the chat).
       await svc.redis.set(svc.keys.ready(ctx.data.conv), '1', 'EX', CONNECTING_TTL_S);
       await card.stage('stage.connecting');
     }
-    // The user's own account (/login) in their direct chat, else the conversation's credential.
-    const auth = (await personalCredential(svc, ctx)) ?? (await svc.sessions.credential(ctx.data.conv));
+    const auth = await jobCredential(svc, ctx.id, ctx.data);
     authHandle = auth;
     const result = await runSteps({ svc, ctx, outbox, target, card, auth });
     if (result.kind === 'finished' && LINE_KINDS.has(ctx.data.kind)) await finishDone(svc, ctx, card, auth);
@@ -87,7 +98,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
       return waitFor(0);
     }
     if (ctx.signal.aborted) {
-      await cancelRunningRender(svc, ctx.data, ctx.log);
+      await cancelRunningRender(svc, ctx.id, ctx.data, ctx.log);
       await recordEnd(svc, ctx, 'cancelled');
       await card.finish('stage.cancelled');
       return FINISHED;
@@ -103,7 +114,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     if (err instanceof NemoError && err.kind === 'session_lost') {
       // 1002 outside a turn's own renewal (export, status, recovery): forget the session, so the next
       // message starts the new project the user is told about instead of hitting 1002 again.
-      await svc.sessions.reset(ctx.data.conv).catch((e) => ctx.log.warn({ err: e }, 'could not reset the lost session'));
+      await svc.sessions.reset(sessionKeyOf(ctx.data)).catch((e) => ctx.log.warn({ err: e }, 'could not reset the lost session'));
     }
     if (err instanceof NemoError && (err.kind === 'no_credits' || err.kind === 'plan_blocked') && err.details.bindMissing && authHandle) {
       await learnBindId(svc, ctx, authHandle, err);
@@ -118,7 +129,7 @@ async function runConversationJob(svc: CoreServices, ctx: JobContext): Promise<J
     // Every failure says whether it was charged ("you were not charged" when nothing billable ran).
     const charged = `\n${await chargeNotice(svc, ctx, authHandle)}`;
     await outbox
-      .sendText(target, `${userMessageFor(err, target.lang)}${charged}`, { replyTo: ctx.data.replyTo, buttons })
+      .sendText(target, `${userMessageFor(err, target.lang, { personalAccount: ctx.data.account === 'personal' })}${charged}`, { replyTo: ctx.data.replyTo, buttons })
       .catch((e) => ctx.log.error({ err: e }, 'could not tell the user about a failure'));
     await recordEnd(svc, ctx, 'failed');
     await card.finish('stage.failed');

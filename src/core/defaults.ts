@@ -15,6 +15,8 @@ export const KEEP_COMPLETED = { age: 7 * DAY_S, count: 10_000 } as const;
 export const KEEP_FAILED = { age: 30 * DAY_S } as const;
 /** How long a job waiting for its conversation's turn sleeps before checking again by itself. */
 export const PARK_MS = 60_000;
+/** How often a job held by an admin's pause checks (one settings read) whether the queue was resumed. */
+export const PAUSE_RECHECK_MS = 3_000;
 
 /** How long a /cancel flag on a job is kept (its worker sees it when it next runs the job). */
 export const CANCEL_FLAG_TTL_S = DAY_S;

@@ -20,6 +20,7 @@ import { settleCost } from './costs.js';
 import { recordResult } from './job-record.js';
 import { readMp4Info } from './mp4-info.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
+import { sessionKeyOf } from './account.js';
 
 /** The `delivered` record while the video is being posted; a timestamp once it was. */
 const SENDING = 'sending';
@@ -27,7 +28,7 @@ const SENDING = 'sending';
 /** Step `export`: start the render (or find the one a crashed run started). */
 export async function startRender(d: StepDeps): Promise<StepOutcome> {
   const { ctx, svc } = d;
-  const session = await svc.sessions.get(ctx.data.conv);
+  const session = await svc.sessions.get(sessionKeyOf(ctx.data));
   if (!session) {
     await d.outbox.sendText(d.target, t(d.target.lang, 'export.nothing'), { replyTo: ctx.data.replyTo });
     return goTo('done');
@@ -57,7 +58,7 @@ export async function startRender(d: StepDeps): Promise<StepOutcome> {
     onNewRenderId: (id) => ctx.save({ renderId: id }),
   });
   // The id is saved before the POST, so a crash before the transition is saved polls it (above).
-  await svc.sessions.update(ctx.data.conv, { lastRenderId: used });
+  await svc.sessions.update(sessionKeyOf(ctx.data), { lastRenderId: used });
   return goTo('poll', { renderId: used, renderStarted: true, renderPolls: 0 }, waitFor(pollDelay(svc.config.RENDER_POLL_INTERVAL_MS, 0)));
 }
 
@@ -208,7 +209,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
       });
     }
     await svc.redis.set(deliveredKey, String(Date.now()), 'EX', DELIVERED_TTL_S);
-    await svc.sessions.update(ctx.data.conv, { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
+    await svc.sessions.update(sessionKeyOf(ctx.data), { lastVideoUrl: ctx.data.outputUrl, lastDeliveredAt: Date.now() });
   }
   return finishDelivery(videoPath);
 }
@@ -220,7 +221,7 @@ async function finishDelivery(videoPath: string | undefined): Promise<StepOutcom
 
 /** When the render came through the authenticated fallback, its URL is not shareable: link the project. */
 async function projectLink(d: StepDeps): Promise<string> {
-  const session = await d.svc.sessions.get(d.ctx.data.conv);
+  const session = await d.svc.sessions.get(sessionKeyOf(d.ctx.data));
   if (session?.taskId) {
     const claim = await d.svc.nemo.claimLink(d.auth, { sessionId: session.sessionId, taskId: session.taskId }).catch(() => undefined);
     if (claim) return claim.url;

@@ -9,7 +9,9 @@ import { InputFetchError, InputTooLargeError } from './inputs.js';
 import { DeliveryUncertainError, OutboxError } from './outbox.js';
 import { FileMismatchError } from './sniff.js';
 
-export function userMessageFor(err: unknown, lang: string): string {
+/** `personalAccount`: the job ran on the user's own token (/login), so a refused sign-in is theirs to fix. */
+export function userMessageFor(err: unknown, lang: string, opts: { personalAccount?: boolean } = {}): string {
+  if (err instanceof NemoError && err.kind === 'auth' && opts.personalAccount) return t(lang, 'error.auth_personal');
   if (err instanceof NemoError) {
     const d = err.details;
     return t(lang, err.messageKey, {

@@ -1,6 +1,6 @@
 /**
  * What an admin's settings say about a message before anything is queued or reaches Nemo: the
- * channel allow-list, a paused queue, blocked words; and who counts as an admin (the platform says
+ * channel allow-list, a paused queue (jobs already queued hold in the worker: pause-hold.ts), blocked words; and who counts as an admin (the platform says
  * so with the message, or the outbox asks, e.g. Telegram's chat admins; in a direct chat the user).
  */
 import type { MessageKey } from './i18n.js';

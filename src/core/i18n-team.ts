@@ -40,8 +40,9 @@ export const teamMessages = {
   'login.group': { en: '🔒 Send /login only in a direct message to me: a token posted here is visible to everyone. If you just posted one, revoke it in your NemoVideo account.', zh: '🔒 请只在与我的私聊中使用 /login：在这里发送的凭证所有人都能看到。如果刚刚发了，请到 NemoVideo 账户中作废它。' },
   'login.disabled': { en: 'Personal accounts are not enabled on this bot (the admin has not set TOKEN_ENCRYPTION_KEY).', zh: '此机器人未启用个人账户（管理员未设置 TOKEN_ENCRYPTION_KEY）。' },
   'login.usage': { en: 'Send /login <your Nemo API token> (from nemovideo.com/dashboard/api-tokens).', zh: '请发送 /login <你的 Nemo API 凭证>（在 nemovideo.com/dashboard/api-tokens 获取）。' },
-  'login.done': { en: '🔑 Saved (encrypted). Your jobs here now use your own Nemo account; your message with the token was deleted where I could. /logout forgets it.', zh: '🔑 已加密保存。你在这里的任务将使用你自己的 Nemo 账户；含凭证的消息已尽可能删除。/logout 可随时移除。' },
+  'login.done': { en: '🔑 Saved (encrypted). Your jobs now use your own Nemo account, here and in groups (each group gets your own project); your message with the token was deleted where I could. /logout forgets it.', zh: '🔑 已加密保存。你的任务（包括群组中的任务）将使用你自己的 Nemo 账户，每个群组里都是你自己的项目；含凭证的消息已尽可能删除。/logout 可随时移除。' },
   'logout.done': { en: '🔓 Forgotten. Your jobs use the bot\'s account again.', zh: '🔓 已移除。你的任务将重新使用机器人的账户。' },
+  'error.auth_personal': { en: '🔑 NemoVideo did not accept your own token (it may have expired or been revoked). Send /login with a new one in a direct message to me, or /logout to use the bot\'s account.', zh: '🔑 NemoVideo 未接受你自己的凭证（可能已过期或被作废）。请在私聊中用 /login 发送新凭证，或用 /logout 改用机器人的账户。' },
   'logout.none': { en: 'You are not logged in.', zh: '你尚未登录。' },
   // iteration buttons
   'btn.vertical': { en: '📱 Vertical 9:16', zh: '📱 竖屏 9:16' },

@@ -89,6 +89,7 @@ const messages = {
   'ack.export': { en: '📦 Exporting your project as an MP4.', zh: '📦 正在将项目导出为 MP4。' },
   'ack.credits': { en: '💳 Checking your credits…', zh: '💳 正在查询积分…' },
   'ack.status': { en: '🧾 Checking your project…', zh: '🧾 正在查询项目…' },
+  'ack.position_paused': { en: (p: Params) => `⏸️ #${p.position} in line — paused by an admin; this job keeps its place and starts once they resume.`, zh: (p: Params) => `⏸️ 排在第 ${p.position} 位 — 管理员已暂停；此任务保留位置，恢复后自动开始。` },
   'ack.position': { en: (p: Params) => `🕒 #${p.position} in line — starts after the current job here.`, zh: (p: Params) => `🕒 排在第 ${p.position} 位，前一个任务完成后开始。` },
   'ack.now': { en: '⏳ Starting now…', zh: '⏳ 马上开始…' },
   'ack.file': {
@@ -105,6 +106,7 @@ const messages = {
   'stage.queued': { en: 'Waiting in line', zh: '排队中' },
   'stage.waiting_slot': { en: (p: Params) => `Waiting for a free studio slot (#${p.position} in line)`, zh: (p: Params) => `等待空闲的工作室名额（排第 ${p.position} 位）` },
   'stage.connecting': { en: 'Connecting…', zh: '连接中…' },
+  'stage.paused': { en: 'Paused by an admin — this job keeps its place and starts once they resume', zh: '管理员已暂停 — 此任务保留位置，恢复后自动开始' },
   ready: { en: "✅ Connected — I'm ready.", zh: '✅ 已连接，准备就绪。' },
   'stage.downloading': { en: 'Fetching your file', zh: '获取文件' },
   'stage.uploading': { en: 'Uploading to the studio', zh: '上传到工作室' },

@@ -31,6 +31,7 @@ import { JobHistory, shortJobId } from './history.js';
 import { jobsText, showJob } from './history-commands.js';
 import { buttonOutcome } from './button-intents.js';
 import { login, logout } from './login.js';
+import { userSessionKey } from './account.js';
 import { runAdmin } from './admin.js';
 import { isAdminOf, workRefusal } from './gates.js';
 import { setConversationLanguage, SettingsStore, type Settings } from './settings.js';
@@ -144,7 +145,8 @@ export class Ingress implements ConversationIngress {
       case 'upload_hint':
         return say(t(lang, 'upload.ask_file', { types: SUPPORTED_LIST, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
       case 'new':
-        await deps.sessions.reset(msg.conversationKey);
+        // The project this user's next job would work on: their own here when logged in, else the conversation's.
+        await deps.sessions.reset(await userSessionKey(deps, msg));
         return say(t(lang, 'new.done'));
       case 'jobs':
         return say(await jobsText(deps, msg.conversationKey, lang));
@@ -255,6 +257,7 @@ export class Ingress implements ConversationIngress {
       header,
       createdAt: Date.now(),
       step: 'start',
+      scope: msg.scopeId ?? msg.conversationKey,
     };
     let position = 1;
     if (LINE_KINDS.has(kind)) {

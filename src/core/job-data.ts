@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Attachment, Platform } from './message.js';
 import { attachmentSchema } from './message-schema.js';
 import type { ChatTarget } from './outbox.js';
+import { sealedTokenSchema, type SealedToken } from './token-vault.js';
 
 export const JOB_KINDS = ['turn', 'export', 'credits', 'status', 'open'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -46,6 +47,17 @@ export interface ConversationJobData {
   lastNewsAt?: number;
   /** The free-token request got a 429 and its one retry (after NEMO_RATE_LIMIT_RETRY_MS) is used. */
   tokenRetried?: boolean;
+  /** The server or chat whose admin settings apply (IncomingMessage.scopeId, else the conversation). */
+  scope?: string;
+  /** Held (not started) because an admin paused the queue here; the card says so once. */
+  heldByPause?: boolean;
+  // --- account (account.ts): decided once, when the job first runs ---------------------------
+  /** `personal`: the requester's own token (/login); `shared`: the conversation's credential. */
+  account?: 'personal' | 'shared';
+  /** Whose project (session) the job works on: the conversation's, or the requester's own in it. */
+  sessionKey?: string;
+  /** The personal token as it was when the job started, encrypted and bound to this job (never clear text). */
+  personalToken?: SealedToken;
   // --- turn ---------------------------------------------------------------------------------
   uploaded?: boolean;
   sessionRenewed?: boolean;
@@ -134,6 +146,11 @@ export const jobDataSchema = z
     step: z.enum(['start', 'turn', 'export', 'poll', 'download', 'deliver', 'done']),
     lastNewsAt: n,
     tokenRetried: b,
+    scope: s,
+    heldByPause: b,
+    account: z.enum(['personal', 'shared']).optional(),
+    sessionKey: s,
+    personalToken: sealedTokenSchema.optional(),
     uploaded: b,
     sessionRenewed: b,
     baseline: z.object({ fingerprint: z.string() }).optional(),

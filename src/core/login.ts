@@ -3,19 +3,18 @@
  *
  * Only in a direct chat: a token typed in a group is seen by everyone, so it is refused there (and
  * the message deleted where the bot may). The message carrying a token is deleted wherever the
- * platform allows, the token is stored encrypted (token-vault.ts), and the conversation's project
- * is forgotten so the next job starts one under the user's own account.
+ * platform allows, and the token is stored encrypted (token-vault.ts). From then on the user's jobs
+ * run under it wherever they ask, each in the user's own project (account.ts): nothing shared needs
+ * forgetting, and after /logout their jobs go back to the conversation's account and project.
  */
 import type { Logger } from '../log.js';
 import { t } from './i18n.js';
 import type { IncomingMessage } from './message.js';
 import type { ChatTarget, Outbox } from './outbox.js';
 import type { CoreServices } from './services.js';
-import type { CredentialHandle } from '../nemo/types.js';
-import type { JobContext } from './job-context.js';
 import { personalTokenSchema, tokenVault } from './token-vault.js';
 
-type Deps = Pick<CoreServices, 'redis' | 'keys' | 'config' | 'sessions'> & { log: Logger };
+type Deps = Pick<CoreServices, 'redis' | 'keys' | 'config'> & { log: Logger };
 
 /** The answer to /login or /logout, and whether it is a private notice (a refusal). */
 export interface LoginAnswer {
@@ -32,14 +31,12 @@ export async function login(deps: Deps, outbox: Outbox, target: ChatTarget, msg:
   const parsed = personalTokenSchema.safeParse(token.trim());
   if (!parsed.success) return { text: t(lang, 'login.usage'), refusal: true };
   await vault.save(msg.platform, msg.userId, parsed.data);
-  await deps.sessions.reset(msg.conversationKey);
   return { text: t(lang, 'login.done'), refusal: false };
 }
 
 export async function logout(deps: Deps, msg: IncomingMessage, lang: string): Promise<LoginAnswer> {
   const vault = tokenVault(deps);
   const had = vault ? await vault.forget(msg.platform, msg.userId) : false;
-  if (had) await deps.sessions.reset(msg.conversationKey);
   return { text: t(lang, had ? 'logout.done' : 'logout.none'), refusal: false };
 }
 
@@ -47,12 +44,4 @@ export async function logout(deps: Deps, msg: IncomingMessage, lang: string): Pr
 async function deleteCarrier(deps: Deps, outbox: Outbox, target: ChatTarget, msg: IncomingMessage): Promise<void> {
   if (!/^\d+$/.test(msg.messageId)) return; // a slash command's option is no message of its own
   await outbox.deleteMessage(target, { chatId: msg.chatId, messageId: msg.messageId }).catch((err) => deps.log.info({ err }, 'could not delete the message carrying a token'));
-}
-
-/** The user's own credential for a job in their direct chat, when they logged in. */
-export async function personalCredential(svc: CoreServices, ctx: JobContext): Promise<CredentialHandle | undefined> {
-  const { target } = ctx.data;
-  if (!target.isDirect || !target.userId) return undefined;
-  const token = await tokenVault(svc)?.load(target.platform, target.userId);
-  return token ? { credential: { token, anonymous: false } } : undefined;
 }

@@ -6,6 +6,7 @@
  */
 import { forgetBaseline } from './baseline.js';
 import { waitingText } from './eta.js';
+import { cardText, t } from './i18n.js';
 import type { ConversationJobData } from './job-data.js';
 import { readStatusRef } from './status-ref.js';
 import type { CoreServices } from './services.js';
@@ -26,14 +27,16 @@ export async function releaseGate(svc: CoreServices, jobId: string): Promise<voi
   await Promise.all(wake.map((id) => svc.jobs.promote(id)));
 }
 
-export async function announcePositions(svc: CoreServices, conv: string): Promise<void> {
+/** Refresh the places of the jobs waiting behind the head; `paused`: the head is held by an admin's pause, and so are they. */
+export async function announcePositions(svc: CoreServices, conv: string, paused = false): Promise<void> {
   const ids = (await svc.line.ids(conv)).slice(1, 1 + REFRESH_FIRST);
   await Promise.all(
     ids.map(async (id, i) => {
       const [ref, data] = await Promise.all([readStatusRef(svc.redis, svc.keys, id), svc.jobs.data(id)]);
       const outbox = data && svc.outboxes[data.target.platform];
       if (!ref || !data || !outbox || data.step !== 'start') return;
-      const text = await waitingText(svc.redis, svc.keys, outbox, data.header, data.target.lang, i + 2);
+      const { lang } = data.target;
+      const text = paused ? cardText(lang, data.header, t(lang, 'ack.position_paused', { position: i + 2 })) : await waitingText(svc.redis, svc.keys, outbox, data.header, lang, i + 2);
       await outbox.editText({ ...data.target }, ref, text).catch(() => undefined);
     }),
   );

@@ -1,5 +1,7 @@
 /**
- * One Nemo session per conversation, and the credential it runs under, kept in Redis.
+ * One Nemo session per conversation (and per logged-in user in it: account.ts), and the credential
+ * it runs under, kept in Redis. Methods take the session key a job works on (`conv` for the
+ * conversation's own project).
  *
  * With NEMO_TOKEN set every conversation shares that token; without it each conversation gets its
  * own anonymous token and persisted client id, so a 2001 can show that conversation's own
@@ -49,12 +51,13 @@ export class SessionStore {
   }
 
   /**
-   * Whether this job has to connect first (the skill's "Connecting…" moment): no token yet for this
-   * conversation, or (for work on the project) no session yet.
+   * Whether this job has to connect first (the skill's "Connecting…" moment): no token yet for the
+   * conversation `credentialConv` (undefined: the job brings its own, a personal one), or (for work
+   * on the project) no session yet under `sessionKey`.
    */
-  async needsConnecting(conv: string, needsSession: boolean): Promise<boolean> {
-    if (!this.opts.nemoToken && !(await this.redis.hget(this.keys.credential(conv), 'token'))) return true;
-    return needsSession && !(await this.redis.hget(this.keys.session(conv), 'sessionId'));
+  async needsConnecting(credentialConv: string | undefined, sessionKey: string, needsSession: boolean): Promise<boolean> {
+    if (credentialConv !== undefined && !this.opts.nemoToken && !(await this.redis.hget(this.keys.credential(credentialConv), 'token'))) return true;
+    return needsSession && !(await this.redis.hget(this.keys.session(sessionKey), 'sessionId'));
   }
 
   /** Forget the conversation's project (`/new`, or after 1002); the credential stays. */

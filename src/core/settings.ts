@@ -7,7 +7,7 @@
  * - `channels`: the only channels / chats where the bot takes work (empty: everywhere);
  * - `language`: the bot's default language here (`en` | `zh`; a conversation's /lang wins);
  * - `blocked`: words or /patterns/ refused before anything reaches Nemo;
- * - `paused`: new work is refused until an admin resumes.
+ * - `paused`: new work is refused, and queued jobs not yet started hold (pause-hold.ts), until an admin resumes.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';

@@ -9,6 +9,7 @@ import { loadBaseline } from './baseline.js';
 import { t, timelineWords } from './i18n.js';
 import { waitFor, type StepDeps, type Wait } from './job-context.js';
 import { reply } from './turn-reply.js';
+import { sessionKeyOf } from './account.js';
 
 /**
  * The seed's recovery after a lost stream: poll the state until it changes, or give up after
@@ -18,7 +19,7 @@ import { reply } from './turn-reply.js';
  */
 export async function recover(d: StepDeps): Promise<{ export: boolean } | Wait> {
   const { ctx, svc } = d;
-  const session = await svc.sessions.get(ctx.data.conv);
+  const session = await svc.sessions.get(sessionKeyOf(ctx.data));
   if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished during recovery' });
   await d.card.maybeStillWorking();
   const state = await svc.nemo.getState(d.auth, session.sessionId);

@@ -24,6 +24,7 @@ import { loadBaseline, saveBaseline } from './baseline.js';
 import { answerFromState, recover } from './turn-recovery.js';
 import { reply } from './turn-reply.js';
 import { noteBalanceBefore } from './costs.js';
+import { sessionKeyOf } from './account.js';
 
 
 /** Outcome for the caller: whether to go on and export, or wait (recovery checks, the shared token's gate). */
@@ -43,7 +44,7 @@ export async function runTurnStep(d: StepDeps): Promise<TurnOutcome> {
   if (ctx.data.turnDone) {
     if (ctx.data.replied) return { export: !!ctx.data.exportAfterTurn };
     // The turn ran but its answer never reached the chat (a platform error): answer from the state.
-    const session = await d.svc.sessions.get(ctx.data.conv);
+    const session = await d.svc.sessions.get(sessionKeyOf(ctx.data));
     if (!session) throw new NemoError({ kind: 'session_lost', message: 'session vanished after the turn' });
     return answerFromState(d, await d.svc.nemo.getState(d.auth, session.sessionId));
   }
@@ -70,7 +71,7 @@ async function runAdmittedTurn(d: StepDeps): Promise<TurnOutcome> {
   // in front of the POST; Nemo charges only once the turn runs.
   const balanceRead = noteBalanceBefore(d.svc, ctx, d.auth).catch((err: unknown) => ctx.log.debug({ err }, 'could not keep the balance before the turn'));
   for (;;) {
-    session = await d.svc.sessions.ensure(ctx.data.conv, d.target.language ?? d.target.lang, d.auth);
+    session = await d.svc.sessions.ensure(sessionKeyOf(ctx.data), d.target.language ?? d.target.lang, d.auth);
     try {
       await uploadIfNeeded(d, session);
       if (!ctx.data.prompt.trim()) {
@@ -124,7 +125,7 @@ const LOST_WITH: ReadonlySet<string> = new Set(['stream_stalled', 'stream_timeou
 
 /** 1002: forget the session (the loop makes a new one) and tell the user once. */
 async function renewSession(d: StepDeps): Promise<void> {
-  await d.svc.sessions.reset(d.ctx.data.conv);
+  await d.svc.sessions.reset(sessionKeyOf(d.ctx.data));
   await d.ctx.save({ sessionRenewed: true });
   await d.outbox.sendText(d.target, t(d.target.lang, 'error.session_lost')).catch(() => undefined);
 }
@@ -153,7 +154,7 @@ async function readState(d: StepDeps, sessionId: string) {
 async function send(d: StepDeps, session: SessionRecord, guard: SendGuard): Promise<TurnResult | Wait> {
   const { ctx, svc } = d;
   await d.card.stage('stage.thinking');
-  await svc.sessions.update(ctx.data.conv, { lastPrompt: ctx.data.prompt });
+  await svc.sessions.update(sessionKeyOf(ctx.data), { lastPrompt: ctx.data.prompt });
   const token = await takeSend(svc, ctx.id);
   if (!token) {
     // Another run of this job has sent it (or is sending it): follow the recovery, never send twice.

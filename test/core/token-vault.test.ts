@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Keys } from '../../src/core/keys.js';
-import { TokenVault } from '../../src/core/token-vault.js';
+import { jobAad, TokenVault } from '../../src/core/token-vault.js';
 import { scrub } from '../../src/log.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../helpers/common.js';
 
@@ -42,5 +42,20 @@ describe('token vault', () => {
     expect(await new TokenVault(redis, keys, randomBytes(32).toString('base64')).load('telegram', '42')).toBeUndefined();
     expect(await vault.forget('telegram', '42')).toBe(true);
     expect(await vault.load('telegram', '42')).toBeUndefined();
+  });
+
+  it("a job's sealed copy opens only for that job and under the same key; the fingerprint names a token without revealing it", () => {
+    const sealed = vault.seal(TOKEN, jobAad('m-telegram-aaa'));
+    expect(JSON.stringify(sealed)).not.toContain(TOKEN);
+    expect(vault.open(sealed, jobAad('m-telegram-aaa'))).toBe(TOKEN);
+    expect(vault.open(sealed, jobAad('m-telegram-bbb'))).toBeUndefined();
+    expect(vault.open({ ...sealed, tag: Buffer.alloc(16).toString('base64') }, jobAad('m-telegram-aaa'))).toBeUndefined();
+    expect(vault.open('not even an object', jobAad('m-telegram-aaa'))).toBeUndefined();
+    expect(new TokenVault(redis, keys, randomBytes(32).toString('hex')).open(sealed, jobAad('m-telegram-aaa'))).toBeUndefined();
+    const fp = vault.fingerprint(TOKEN);
+    expect(fp).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(vault.fingerprint(TOKEN)).toBe(fp);
+    expect(vault.fingerprint(`${TOKEN}x`)).not.toBe(fp);
+    expect(new TokenVault(redis, keys, randomBytes(32).toString('hex')).fingerprint(TOKEN)).not.toBe(fp);
   });
 });

@@ -294,6 +294,28 @@ describe('nemo-sim variants and errors', () => {
     expect(r.status).toBe(404);
   });
 
+  it("a personal (registered) token reaches none of another account's session or render: upload, claim, render start, poll, cancel", async () => {
+    const s = await sim({ renderStepMs: 5_000 });
+    const { token, sid } = await readySession(s);
+    s.addToken('nmv_usr_someone_else_0001', { credits: 1000 });
+    const other = 'nmv_usr_someone_else_0001';
+    const draft = (await state(s, token, sid)).data.state.draft;
+    const renderBody = (id: string) => JSON.stringify({ id, sessionId: sid, draft, output: { format: 'mp4', quality: 'high' } });
+    let r = await fetch(`${s.url}/api/upload-video/nemo_agent/me/${sid}`, { method: 'POST', headers: jsonHeaders(other), body: JSON.stringify({ urls: ['https://cdn.example.com/a/clip.mp4'], source_type: 'url' }) });
+    expect(((await r.json()) as any).code).toBe(1002);
+    r = await fetch(`${s.url}/api/auth/claim-token`, { method: 'POST', headers: jsonHeaders(other), body: JSON.stringify({ task_id: s.sessions.get(sid)!.taskId, session_id: sid }) });
+    expect(((await r.json()) as any).code).toBe(1002);
+    r = await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(other), body: renderBody('render_foreign') });
+    expect(r.ok).toBe(false);
+    expect(s.renders.has('render_foreign')).toBe(false);
+    // The owner's render: the other account can neither see nor cancel it.
+    expect((await fetch(`${s.url}/api/render/proxy/lambda`, { method: 'POST', headers: jsonHeaders(token), body: renderBody('render_mine') })).status).toBe(200);
+    expect((await fetch(`${s.url}/api/render/proxy/lambda/render_mine`, { headers: auth(other) })).status).toBe(404);
+    r = await fetch(`${s.url}/api/render/proxy/lambda/render_mine/cancel`, { method: 'POST', headers: auth(other) });
+    expect(r.ok).toBe(false);
+    expect(s.renders.get('render_mine')!.status).not.toBe('failed');
+  });
+
   it('upload errors: 4001 bad extension (file and url), 4002 too large, 400 without "files"', async () => {
     const s = await sim({ maxUploadBytes: 4000 });
     const { token } = await anonToken(s);
