@@ -122,6 +122,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
           ...(video.width ? { width: Math.round(video.width) } : {}),
           ...(video.height ? { height: Math.round(video.height) } : {}),
           ...(video.durationS ? { duration: Math.max(1, Math.round(video.durationS)) } : {}),
+          // Only with an upload (Telegram ignores a thumbnail otherwise); a Buffer can be sent again on a 429 retry.
+          ...(video.thumbnail && !video.fileRef ? { thumbnail: new InputFile(video.thumbnail, 'thumb.jpg') } : {}),
           ...(caption ? { caption: caption.text } : {}),
           ...(caption?.entities ? { caption_entities: caption.entities } : {}),
           ...(markup ? { reply_markup: markup } : {}),

@@ -19,6 +19,7 @@ import { DeliveryUncertainError, OutboxError, outboxErrorKind } from './outbox.j
 import { settleCost } from './costs.js';
 import { recordResult } from './job-record.js';
 import { readMp4Info } from './mp4-info.js';
+import { videoThumbnail } from './thumbnail.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 
 /** The `delivered` record while the video is being posted; a timestamp once it was. */
@@ -165,6 +166,8 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
       const caption = [t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined }), cost].filter(Boolean).join('\n');
       // Width, height and duration let the platform show the clip properly (not a 0:00 square tile).
       const info = await readMp4Info(videoPath);
+      // A picture to show before it plays (a frame, the input image or a poster).
+      const thumb = await videoThumbnail(svc, ctx.data.conv, { path: videoPath, info }, ctx.log, ctx.signal);
       try {
         const ref = await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
@@ -176,6 +179,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
             buttons,
             mentionUserId: mention,
             ...info,
+            ...(thumb ? { thumbnail: thumb.bytes } : {}),
           }),
         );
         await recordResult(svc, ctx, { fileRef: ref.fileRef, url: ctx.data.outputUrl });

@@ -68,6 +68,11 @@ export interface VideoPayload {
   width?: number;
   height?: number;
   durationS?: number;
+  /**
+   * A JPEG of at most 320×320 px and 200 kB shown before the video plays (src/core/thumbnail.ts), for
+   * an upload; a re-post by `fileRef` needs none. Platforms that take no thumbnail ignore it.
+   */
+  thumbnail?: Buffer;
   replyTo?: string;
   buttons?: Button[][];
   mentionUserId?: string;

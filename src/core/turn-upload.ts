@@ -6,6 +6,7 @@
 import { extensionOf } from './attachments.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import { assertContentMatches } from './sniff.js';
+import { rememberInputThumbnail } from './thumbnail.js';
 import type { StepDeps } from './job-context.js';
 import type { SessionRecord } from './sessions.js';
 
@@ -26,9 +27,15 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
         await assertContentMatches(input.path, att.name, extensionOf(att) ?? '');
       }
       await d.card.stage('stage.uploading');
-      await d.card.during('sending_file', () =>
-        svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
-      );
+      // The input image's thumbnail (for this project's videos) is made in its thread during the upload, from the files still here.
+      const thumb = rememberInputThumbnail(svc, ctx.data.conv, session.sessionId, inputs, ctx.log);
+      try {
+        await d.card.during('sending_file', () =>
+          svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
+        );
+      } finally {
+        await thumb; // never rejects; the files are removed only after it read them
+      }
     }
     if (byUrl.length) {
       await d.card.stage('stage.uploading');
