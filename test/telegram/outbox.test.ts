@@ -194,6 +194,25 @@ describe('sendVideo', () => {
     expect(videos.at(-1)?.file?.bytes.equals(bytes)).toBe(true);
   });
 
+  it('attaches the thumbnail as a JPEG part of the upload (again on a 429 retry); a re-post by file_id sends none', async () => {
+    const { path, bytes } = video();
+    const thumbnail = readFileSync(new URL('../fixtures/input.jpg', import.meta.url));
+    const before = fake.callsTo('sendVideo').length;
+    fake.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
+    const ref = await outbox.sendVideo(dm, { path, sizeBytes: bytes.length, fileName: 'a.mp4', thumbnail });
+    const calls = fake.callsTo('sendVideo').slice(before);
+    expect(calls.map((c) => c.files.find((f) => `attach://${f.field}` === c.payload.thumbnail)?.size)).toEqual([thumbnail.length, thumbnail.length]);
+    const m = fake.sent(2001).find((s) => s.messageId === Number(ref.messageId))!;
+    expect(m.file?.thumbnail?.bytes.equals(thumbnail)).toBe(true);
+    expect(m.file?.thumbnail?.filename).toBe('thumb.jpg');
+
+    const again = await outbox.sendVideo(dm, { path, fileRef: ref.fileRef!, sizeBytes: bytes.length, fileName: 'a.mp4', thumbnail });
+    const call = fake.callsTo('sendVideo').at(-1)!;
+    expect(call.payload.thumbnail).toBeUndefined();
+    expect(call.files).toEqual([]);
+    expect(fake.sent(2001).find((s) => s.messageId === Number(again.messageId))!.file?.bytes.equals(bytes)).toBe(true);
+  });
+
   it('any other failure is not retried (the video might have been posted)', async () => {
     const { path, bytes } = video();
     const before = fake.callsTo('sendVideo').length;
