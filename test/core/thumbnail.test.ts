@@ -134,6 +134,15 @@ describe('the thumbnail thread', () => {
     await expect(imageThumbnailOf(path.join(dir, 'missing.png'))).rejects.toThrow(/ENOENT/);
   }, 20_000);
 
+  it('takes at most 32 requests at once; more are refused at once (the caller falls back), not queued without end', async () => {
+    const photo = path.join(dir, 'small.png');
+    writeFileSync(photo, pngOf(200, 100, solid(200, 100, [10, 200, 10, 255])));
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => imageThumbnailOf(photo)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(32);
+    expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)))).toEqual(new Set(['Error: thumbnail thread busy']));
+    await expect(imageThumbnailOf(photo)).resolves.toBeInstanceOf(Buffer); // free again
+  }, 30_000);
+
   it('makes each poster size once', async () => {
     const a = await posterThumbnail(1920, 1080);
     expect(await posterThumbnail(1280, 720)).toBe(a); // the same 320×180 poster, not made again
