@@ -3,9 +3,9 @@
  * one (the container image installs Debian's). FFMPEG_PATH names it; unset, `ffmpeg` is looked up on
  * PATH once per process; `off` turns it off.
  *
- * Bounded: at most FFMPEG_MAX_RUNNING at once per process and FFMPEG_MAX_WAITING in line (a further
- * request is refused at once and the caller uses its next source), a deadline after which the
- * process is killed, and at most THUMB_MAX_BYTES of output read.
+ * Bounded: at most FFMPEG_MAX_RUNNING at once per process (a further request is refused at once and
+ * the caller uses its next source), a deadline after which the process is killed, and at most
+ * THUMB_MAX_BYTES of output read.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -15,27 +15,9 @@ import { jpegSize, THUMB_MAX_BYTES, THUMB_MAX_SIDE } from './thumbnail-image.js'
 
 const FFMPEG_TIMEOUT_MS = 10_000;
 const FFMPEG_MAX_RUNNING = 2;
-/** Requests that may wait for a free slot (a worker's transfer lane runs 8 deliveries by default); more use the next source. */
-const FFMPEG_MAX_WAITING = 8;
 
 let onPath: Promise<string | undefined> | undefined;
 let running = 0;
-const waiting: Array<() => void> = [];
-
-async function slot(): Promise<void> {
-  if (running < FFMPEG_MAX_RUNNING) {
-    running++;
-    return;
-  }
-  if (waiting.length >= FFMPEG_MAX_WAITING) throw new Error('ffmpeg busy');
-  await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over by release()
-}
-
-function release(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running--;
-}
 
 /** The ffmpeg to use for a FFMPEG_PATH setting, or undefined when there is none (or it is off). */
 export function ffmpegFor(setting: string | undefined): Promise<string | undefined> {
@@ -54,14 +36,17 @@ async function lookUp(name: string): Promise<string | undefined> {
 
 /** One frame (about 1 s in, or the first for a shorter clip) as a JPEG within 320×320 and 200 kB. */
 export async function ffmpegFrame(ffmpeg: string, videoPath: string, durationS: number | undefined, signal?: AbortSignal): Promise<Buffer> {
-  await slot();
+  // No waiting line: in a burst of deliveries a frame would cost each one a wait (about 0.3 s of CPU a
+  // frame); the ones that find both slots taken go on at once with the next source.
+  if (running >= FFMPEG_MAX_RUNNING) throw new Error('ffmpeg busy');
+  running++;
   try {
     const bytes = await runFfmpeg(ffmpeg, frameArgs(videoPath, durationS !== undefined && durationS >= 2 ? 1 : 0), signal);
     const size = jpegSize(bytes);
     if (!size || size.width > THUMB_MAX_SIDE || size.height > THUMB_MAX_SIDE) throw new Error('ffmpeg gave no usable JPEG');
     return bytes;
   } finally {
-    release();
+    running--;
   }
 }
 

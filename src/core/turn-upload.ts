@@ -3,7 +3,9 @@
  * links are handed over by URL. Saved as done before the message is sent, so a resumed turn does not
  * upload twice.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { extensionOf } from './attachments.js';
+import { INPUT_THUMBNAIL_WAIT_MS } from './defaults.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import { assertContentMatches } from './sniff.js';
 import { rememberInputThumbnail } from './thumbnail.js';
@@ -34,7 +36,8 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
           svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
         );
       } finally {
-        await thumb; // never rejects; the files are removed only after it read them
+        // Never rejects. Waited for a short while at most: a picture still in line then reads a removed file and the video gets a poster.
+        await Promise.race([thumb, sleep(INPUT_THUMBNAIL_WAIT_MS, undefined, { ref: false })]);
       }
     }
     if (byUrl.length) {
