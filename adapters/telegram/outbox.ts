@@ -53,6 +53,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     minEditIntervalMs: pace.group,
     minEditIntervalDirectMs: pace.direct,
     maxDownloadBytes: config.TELEGRAM_MAX_DOWNLOAD_MB * MB,
+    // sendVideo's `thumbnail`: without one Telegram shows a large clip as a blank tile.
+    videoThumbnails: true,
   };
 
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {

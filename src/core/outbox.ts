@@ -70,7 +70,7 @@ export interface VideoPayload {
   durationS?: number;
   /**
    * A JPEG of at most 320×320 px and 200 kB shown before the video plays (src/core/thumbnail.ts), for
-   * an upload; a re-post by `fileRef` needs none. Platforms that take no thumbnail ignore it.
+   * an upload; a re-post by `fileRef` needs none. Made only for outboxes whose limits say `videoThumbnails`.
    */
   thumbnail?: Buffer;
   replyTo?: string;
@@ -159,6 +159,8 @@ export interface OutboxLimits {
   minEditIntervalDirectMs?: number;
   /** Largest user file the bot can fetch (some platforms cap what a bot may download). */
   maxDownloadBytes: number;
+  /** An uploaded video takes a JPEG thumbnail (`VideoPayload.thumbnail`): the core makes one only then. */
+  videoThumbnails?: boolean;
 }
 
 export interface Outbox {

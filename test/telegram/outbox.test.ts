@@ -44,7 +44,7 @@ describe('limits', () => {
   it('reports Telegram limits from the config', async () => {
     const o = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, TELEGRAM_MAX_UPLOAD_MB: '50', TELEGRAM_MAX_DOWNLOAD_MB: '20' }), logger: silentLogger });
     expect(o.platform).toBe('telegram');
-    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, minEditIntervalDirectMs: 1000, maxDownloadBytes: 20 * 1024 * 1024 });
+    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, minEditIntervalDirectMs: 1000, maxDownloadBytes: 20 * 1024 * 1024, videoThumbnails: true });
     expect(await o.maxUploadBytes(dm)).toBe(50 * 1024 * 1024);
   });
 });
