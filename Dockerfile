@@ -28,8 +28,9 @@ CMD ["node", "--import", "tsx", "adapters/console/demo.ts"]
 # --- runtime (the default target): production dependencies + dist/ only ----------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: signals reach node (SIGTERM hands running jobs back), zombies are reaped.
+# ffmpeg: a real frame of each video as its thumbnail (src/core/thumbnail-ffmpeg.ts; found on PATH).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini ffmpeg \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \

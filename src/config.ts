@@ -79,6 +79,7 @@ export const coreConfigFields = {
   JOB_MAX_STALLED_COUNT: int(5, 1).describe('How many worker crashes one job survives before it fails.'),
   INBOX_REPLAY_AFTER_MS: int(15_000, 100).describe('A message whose bot process died before queueing it is replayed from the inbox by another process after this long.'),
   DOWNLOAD_MAX_MB: megabytes(1024).describe('Largest rendered video the worker downloads.'),
+  FFMPEG_PATH: optionalString().describe('ffmpeg executable that takes a real frame of each uploaded video as its thumbnail (Telegram). Unset: `ffmpeg` is looked up on PATH; `off`: never used. Without it the thumbnail is the input image or a generated poster.'),
   // --- Nemo backend ---------------------------------------------------------------------------
   NEMO_API_URL: httpUrl('https://mega-api-prod.nemovideo.ai').describe('Nemo backend base URL.'),
   NEMO_WEB_URL: httpUrl('https://nemovideo.com').describe('Nemo web app URL (registration, top-up and project links).'),

@@ -53,6 +53,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
     minEditIntervalMs: pace.group,
     minEditIntervalDirectMs: pace.direct,
     maxDownloadBytes: config.TELEGRAM_MAX_DOWNLOAD_MB * MB,
+    // sendVideo's `thumbnail`: without one Telegram shows a large clip as a blank tile.
+    videoThumbnails: true,
   };
 
   async function sendMessage(target: ChatTarget, text: string, o: SendOptions, linkPreview: boolean): Promise<MessageRef> {
@@ -124,6 +126,8 @@ export function createTelegramOutbox(opts: TelegramOutboxOptions): Outbox {
           ...(video.width ? { width: Math.round(video.width) } : {}),
           ...(video.height ? { height: Math.round(video.height) } : {}),
           ...(video.durationS ? { duration: Math.max(1, Math.round(video.durationS)) } : {}),
+          // Only with an upload (Telegram ignores a thumbnail otherwise); a Buffer can be sent again on a 429 retry.
+          ...(video.thumbnail && !video.fileRef ? { thumbnail: new InputFile(video.thumbnail, 'thumb.jpg') } : {}),
           ...(caption ? { caption: caption.text } : {}),
           ...(caption?.entities ? { caption_entities: caption.entities } : {}),
           ...(markup ? { reply_markup: markup } : {}),

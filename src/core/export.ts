@@ -19,6 +19,7 @@ import { DeliveryUncertainError, OutboxError, outboxErrorKind } from './outbox.j
 import { settleCost } from './costs.js';
 import { recordResult } from './job-record.js';
 import { readMp4Info } from './mp4-info.js';
+import { videoThumbnail } from './thumbnail.js';
 import { DELIVERED_TTL_S, MAX_DELIVER_RATE_LIMIT_WAITS, RENDER_POLL_FIRST_MS } from './defaults.js';
 import { sessionKeyOf } from './account.js';
 
@@ -155,6 +156,12 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     const releaseUnlessPosted = async (err: unknown) => {
       if (!(err instanceof OutboxError && err.mayHavePosted)) await svc.redis.del(deliveredKey);
     };
+    // Width, height and duration let the platform show the clip properly (not a 0:00 square tile), and so
+    // does a picture before it plays (a frame, the input image or a poster). Made before the "sending"
+    // record below: a crash meanwhile leaves a video that surely was not posted.
+    const upload = videoPath !== undefined && size !== undefined && size <= limit;
+    const info = upload ? await readMp4Info(videoPath) : {};
+    const thumb = upload && outbox.limits.videoThumbnails ? await videoThumbnail(svc, ctx.data.conv, { path: videoPath, info }, ctx.log, ctx.signal) : undefined;
     // Taken atomically right before posting, so of two runs of one job (a crash, or a lock lost under
     // load) only one posts. Another run was posting (and died, or still is): the video may or may not
     // be in the chat; posting again could show it twice, so stop and tell the user (with Retry).
@@ -164,8 +171,6 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     }
     if (videoPath && size !== undefined && size <= limit) {
       const caption = [t(target.lang, 'result.caption', { prompt: ctx.data.prompt.slice(0, 200) || undefined }), cost].filter(Boolean).join('\n');
-      // Width, height and duration let the platform show the clip properly (not a 0:00 square tile).
-      const info = await readMp4Info(videoPath);
       try {
         const ref = await d.card.during('sending_video', () =>
           outbox.sendVideo(target, {
@@ -177,6 +182,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
             buttons,
             mentionUserId: mention,
             ...info,
+            ...(thumb ? { thumbnail: thumb.bytes } : {}),
           }),
         );
         await recordResult(svc, ctx, { fileRef: ref.fileRef, url: ctx.data.outputUrl });

@@ -75,6 +75,10 @@ export class Keys {
   baseline(jobId: string) {
     return `${this.prefix}:baseline:${jobId}`;
   }
+  /** A small JPEG of the image a project started from (thumbnail.ts), per Nemo session: a new project has none. */
+  inputThumbnail(conv: string, sessionId: string) {
+    return this.conv(conv, `thumb:${sessionId}`);
+  }
   /** A conversation's recent jobs (history.ts): entries by short id, and their order by time. */
   history(conv: string, what: 'entries' | 'order') {
     return this.conv(conv, `hist-${what}`);

@@ -68,6 +68,11 @@ export interface VideoPayload {
   width?: number;
   height?: number;
   durationS?: number;
+  /**
+   * A JPEG of at most 320×320 px and 200 kB shown before the video plays (src/core/thumbnail.ts), for
+   * an upload; a re-post by `fileRef` needs none. Made only for outboxes whose limits say `videoThumbnails`.
+   */
+  thumbnail?: Buffer;
   replyTo?: string;
   buttons?: Button[][];
   mentionUserId?: string;
@@ -154,6 +159,8 @@ export interface OutboxLimits {
   minEditIntervalDirectMs?: number;
   /** Largest user file the bot can fetch (some platforms cap what a bot may download). */
   maxDownloadBytes: number;
+  /** An uploaded video takes a JPEG thumbnail (`VideoPayload.thumbnail`): the core makes one only then. */
+  videoThumbnails?: boolean;
 }
 
 export interface Outbox {

@@ -3,9 +3,12 @@
  * links are handed over by URL. Saved as done before the message is sent, so a resumed turn does not
  * upload twice.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { extensionOf } from './attachments.js';
+import { INPUT_THUMBNAIL_WAIT_MS } from './defaults.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import { assertContentMatches } from './sniff.js';
+import { rememberInputThumbnail } from './thumbnail.js';
 import type { StepDeps } from './job-context.js';
 import type { SessionRecord } from './sessions.js';
 
@@ -26,9 +29,16 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
         await assertContentMatches(input.path, att.name, extensionOf(att) ?? '');
       }
       await d.card.stage('stage.uploading');
-      await d.card.during('sending_file', () =>
-        svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
-      );
+      // The input image's thumbnail (for this project's videos) is made in its thread during the upload, from the files still here.
+      const thumb = rememberInputThumbnail(svc, ctx.data.conv, session.sessionId, inputs, ctx.log);
+      try {
+        await d.card.during('sending_file', () =>
+          svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
+        );
+      } finally {
+        // Never rejects. Waited for a short while at most: a picture still in line then reads a removed file and the video gets a poster.
+        await Promise.race([thumb, sleep(INPUT_THUMBNAIL_WAIT_MS, undefined, { ref: false })]);
+      }
     }
     if (byUrl.length) {
       await d.card.stage('stage.uploading');

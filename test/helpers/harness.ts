@@ -41,6 +41,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     HEALTH_PORT: '0',
     // Core tests send many messages as one user; the abuse test sets its own rate.
     USER_MESSAGES_PER_MINUTE: '100000',
+    // The same thumbnails whether or not this machine has ffmpeg (test/telegram/thumbnail.test.ts sets its own).
+    FFMPEG_PATH: 'off',
     ...extra,
   };
 }

@@ -27,10 +27,10 @@ export async function startOutboxServer(target: RecordingOutbox): Promise<{ url:
         const args = call.args;
         let result: unknown;
         if (call.op === 'sendVideo') {
-          const [t, v] = args as [ChatTarget, VideoPayload & { bytesBase64: string }];
+          const [t, { bytesBase64, thumbnailBase64, ...v }] = args as [ChatTarget, Omit<VideoPayload, 'thumbnail'> & { bytesBase64: string; thumbnailBase64?: string }];
           const p = path.join(dir, `${Date.now()}-${v.fileName}`);
-          await writeFile(p, Buffer.from(v.bytesBase64, 'base64'));
-          result = await target.sendVideo(t, { ...v, path: p });
+          await writeFile(p, Buffer.from(bytesBase64, 'base64'));
+          result = await target.sendVideo(t, { ...v, path: p, ...(thumbnailBase64 ? { thumbnail: Buffer.from(thumbnailBase64, 'base64') } : {}) });
         } else {
           result = await (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[call.op]!(...args);
         }
@@ -66,7 +66,8 @@ export class ForwardingOutbox implements Outbox {
   }
   async sendVideo(t: ChatTarget, v: VideoPayload) {
     const bytes = await readFile(v.path);
-    return this.call<MessageRef>('sendVideo', t, { ...v, bytesBase64: bytes.toString('base64') });
+    const { thumbnail, ...rest } = v;
+    return this.call<MessageRef>('sendVideo', t, { ...rest, bytesBase64: bytes.toString('base64'), ...(thumbnail ? { thumbnailBase64: thumbnail.toString('base64') } : {}) });
   }
   sendLink(t: ChatTarget, l: LinkPayload) {
     return this.call<MessageRef>('sendLink', t, l);

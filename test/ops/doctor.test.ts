@@ -63,6 +63,8 @@ describe('nemo-bot doctor', () => {
     expect(out).toMatch(/✔ Discord application .*\(id \d+\)/);
     expect(out).toContain('Message Content (enabled in the portal)');
     expect(out).toContain(`invite URL: https://discord.com/oauth2/authorize?client_id=${discord.applicationId}&scope=bot+applications.commands&permissions=277025508352`);
+    // ffmpeg is optional: found on PATH (real frames) or not (the prompt's image or a poster), never a problem
+    expect(out).toMatch(/(✔ ffmpeg version \S+ at \S+: video thumbnails are real frames|· no ffmpeg on PATH: video thumbnails are the prompt's image or a generated poster)/);
     expect(out).not.toContain('✖');
     expect(out.trim().split('\n').at(-1)).toBe('Ready: everything this deployment needs is in place.');
     for (const secret of [TG_TOKEN, NEMO_TOKEN, discord.token]) expect(out).not.toContain(secret);
@@ -80,6 +82,7 @@ describe('nemo-bot doctor', () => {
       DISCORD_TOKEN: strictDiscord.token,
       DISCORD_API_URL: strictDiscord.restUrl,
       DISCORD_MESSAGE_CONTENT: 'true',
+      FFMPEG_PATH: '/nonexistent/ffmpeg',
     });
     const invalid = runTs(CLI, ['doctor'], { ROLE: 'boss', WORKER_CONCURRENCY: 'lots' });
     const [code, invalidCode] = await Promise.all([doctor.exited, invalid.exited]);
@@ -99,7 +102,8 @@ describe('nemo-bot doctor', () => {
     expect(out).toContain('fix: `redis-cli CONFIG SET maxmemory-policy noeviction` now');
     expect(out).toContain('fix: copy the token again from @BotFather');
     expect(out).toContain('Privileged Gateway Intents → Message Content Intent');
-    expect(out).toMatch(/5 problems to fix: this deployment will not work as configured\.$/m);
+    expect(out).toMatch(/! ffmpeg at \/nonexistent\/ffmpeg does not run \(.*ENOENT.*\): video thumbnails are the prompt's image or a generated poster\n\s+fix: point FFMPEG_PATH at an ffmpeg executable/);
+    expect(out).toMatch(/5 problems to fix, \d+ warnings?: this deployment will not work as configured\.$/m);
     for (const secret of [wrongTelegram, wrongNemo, strictDiscord.token]) expect(out).not.toContain(secret);
 
     expect(invalidCode).toBe(1);

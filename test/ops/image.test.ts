@@ -16,6 +16,7 @@ import { dropPrefix, REDIS_URL, uniquePrefix } from '../helpers/common.js';
 import { instructions, parseDockerfile } from '../helpers/dockerfile.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
+import { jpegSize } from '../../src/core/thumbnail-image.js';
 
 const JPG = readFileSync(fileURLToPath(new URL('../fixtures/input.jpg', import.meta.url)));
 const TOKEN = '5550006789:AAE-ops-image-test-token-abcdefghijk';
@@ -105,6 +106,10 @@ describe('the image, replayed without Docker', () => {
     fake.userPhoto({ chat: privateChat(user), from: user, caption: 'turn this image into a 5-second animated video clip', bytes: JPG });
     const video = await waitFor(() => fake.sent(user.id).find((m) => m.kind === 'video'), 60_000, 'the video');
     expect(video.file!.bytes.equals(sim.fixture.bytes)).toBe(true);
+    // Its thumbnail was made by the compiled thumbnail thread (dist/src/core/thumbnail-thread.js) or ffmpeg.
+    const thumb = video.file!.thumbnail?.bytes;
+    expect(thumb && [...thumb.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+    expect(Math.max(...Object.values(jpegSize(thumb!)!))).toBeLessThanOrEqual(320);
 
     // The image's HEALTHCHECK command, as Docker would run it inside the container.
     const hc = runtime.instructions.find((i) => i.op === 'HEALTHCHECK')!;

@@ -44,7 +44,7 @@ describe('limits', () => {
   it('reports Telegram limits from the config', async () => {
     const o = createTelegramOutbox({ config: testConfig({ TELEGRAM_API_ROOT: fake.url, TELEGRAM_MAX_UPLOAD_MB: '50', TELEGRAM_MAX_DOWNLOAD_MB: '20' }), logger: silentLogger });
     expect(o.platform).toBe('telegram');
-    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, minEditIntervalDirectMs: 1000, maxDownloadBytes: 20 * 1024 * 1024 });
+    expect(o.limits).toEqual({ textMaxChars: 4096, captionMaxChars: 1024, minEditIntervalMs: 3000, minEditIntervalDirectMs: 1000, maxDownloadBytes: 20 * 1024 * 1024, videoThumbnails: true });
     expect(await o.maxUploadBytes(dm)).toBe(50 * 1024 * 1024);
   });
 });
@@ -192,6 +192,25 @@ describe('sendVideo', () => {
     const videos = fake.sent(2001).filter((s) => s.kind === 'video');
     expect(videos.length - sentBefore).toBe(1);
     expect(videos.at(-1)?.file?.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('attaches the thumbnail as a JPEG part of the upload (again on a 429 retry); a re-post by file_id sends none', async () => {
+    const { path, bytes } = video();
+    const thumbnail = readFileSync(new URL('../fixtures/input.jpg', import.meta.url));
+    const before = fake.callsTo('sendVideo').length;
+    fake.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
+    const ref = await outbox.sendVideo(dm, { path, sizeBytes: bytes.length, fileName: 'a.mp4', thumbnail });
+    const calls = fake.callsTo('sendVideo').slice(before);
+    expect(calls.map((c) => c.files.find((f) => `attach://${f.field}` === c.payload.thumbnail)?.size)).toEqual([thumbnail.length, thumbnail.length]);
+    const m = fake.sent(2001).find((s) => s.messageId === Number(ref.messageId))!;
+    expect(m.file?.thumbnail?.bytes.equals(thumbnail)).toBe(true);
+    expect(m.file?.thumbnail?.filename).toBe('thumb.jpg');
+
+    const again = await outbox.sendVideo(dm, { path, fileRef: ref.fileRef!, sizeBytes: bytes.length, fileName: 'a.mp4', thumbnail });
+    const call = fake.callsTo('sendVideo').at(-1)!;
+    expect(call.payload.thumbnail).toBeUndefined();
+    expect(call.files).toEqual([]);
+    expect(fake.sent(2001).find((s) => s.messageId === Number(again.messageId))!.file?.bytes.equals(bytes)).toBe(true);
   });
 
   it('any other failure is not retried (the video might have been posted)', async () => {

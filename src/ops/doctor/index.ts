@@ -9,6 +9,7 @@ import { registerSecret } from '../../log.js';
 import { enabledPlatforms, enableHints } from '../../platforms/registry.js';
 import { fail, formatChecklist, hasFailures, ok, type Section } from './checklist.js';
 import { checkDiscord } from './discord.js';
+import { checkFfmpeg } from './ffmpeg.js';
 import { checkNemo } from './nemo.js';
 import { checkRedis } from './redis.js';
 import { checkTelegram } from './telegram.js';
@@ -27,7 +28,7 @@ export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.
     return 1;
   }
   for (const s of configSecrets(config)) registerSecret(s, { pinned: true });
-  const [redis, nemo, telegram, discord] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config)]);
+  const [redis, nemo, telegram, discord, ffmpeg] = await Promise.all([checkRedis(config), checkNemo(config), checkTelegram(config), checkDiscord(config), checkFfmpeg(config)]);
   const platforms = config.ROLE === 'worker' || enabledPlatforms(config).length ? [] : [fail(`ROLE=${config.ROLE} but no platform token is set`, `set ${enableHints()} (or run this process with ROLE=worker)`)];
   const sections: Section[] = [
     { name: `Configuration (ROLE=${config.ROLE})`, items: [ok('every variable is valid'), ...platforms] },
@@ -35,6 +36,7 @@ export async function runDoctor(out: Writable, env: NodeJS.ProcessEnv = process.
     { name: 'Nemo', items: nemo },
     { name: 'Telegram', items: telegram },
     { name: 'Discord', items: discord },
+    { name: 'Video thumbnails', items: ffmpeg },
   ];
   out.write(`${formatChecklist(sections)}\n`);
   return hasFailures(sections) ? 1 : 0;

@@ -35,7 +35,7 @@ export interface SentMessage {
   forceReply?: ForceReply;
   entities?: unknown[];
   /** Uploaded bytes and video metadata of sendVideo / sendDocument. */
-  file?: { bytes: Buffer; filename: string; width?: number; height?: number; duration?: number; supportsStreaming?: boolean };
+  file?: { bytes: Buffer; filename: string; width?: number; height?: number; duration?: number; supportsStreaming?: boolean; thumbnail?: UploadedFile };
   deleted: boolean;
   at: number;
 }
@@ -159,6 +159,9 @@ export class FakeChats {
       const bytes = up?.bytes ?? known?.bytes;
       if (!bytes) return 'Bad Request: wrong file identifier/HTTP URL specified';
       if (bytes.length === 0) return 'Bad Request: file must be non-empty';
+      const thumbRef = /^attach:\/\/(.+)$/.exec(String(p.thumbnail ?? ''));
+      const thumb = thumbRef ? files.find((f) => f.field === thumbRef[1]) : undefined;
+      if (thumbRef && !thumb) return 'Bad Request: thumbnail file part not found';
       const stored = this.registerFile({ bytes, dir: `${field}s`, ext: 'mp4' });
       const filename = up?.filename ?? 'file';
       file = {
@@ -168,6 +171,7 @@ export class FakeChats {
         ...(typeof p.height === 'number' ? { height: p.height } : {}),
         ...(typeof p.duration === 'number' ? { duration: p.duration } : {}),
         ...(typeof p.supports_streaming === 'boolean' ? { supportsStreaming: p.supports_streaming } : {}),
+        ...(thumb ? { thumbnail: thumb } : {}),
       };
       media[field] = {
         file_id: stored.fileId,

@@ -117,6 +117,8 @@ export const schemas = {
     caption: z.string().max(1024, 'message caption is too long').optional(),
     caption_entities: jsonish(z.array(entity)).optional(),
     supports_streaming: bool.optional(),
+    /** `attach://<part>`: a multipart file part (Telegram takes no thumbnail by file_id or URL). */
+    thumbnail: z.string().regex(/^attach:\/\/.+/, 'thumbnail must be uploaded').optional(),
     width: int.optional(),
     height: int.optional(),
     duration: int.optional(),
