@@ -48,8 +48,6 @@ export const RENDER_POLL_FIRST_MS = 5_000;
 export const MAX_DELIVER_RATE_LIMIT_WAITS = 3;
 /** How long the thumbnail of a project's input image is kept for its videos (a few kB each). */
 export const INPUT_THUMBNAIL_TTL_S = 7 * DAY_S;
-/** How long a turn waits, after its upload to Nemo, for its input image's thumbnail (a burst can put it in line). */
-export const INPUT_THUMBNAIL_WAIT_MS = 2_000;
 /** How long the "video posted" record of a job is kept (exactly-once delivery). */
 export const DELIVERED_TTL_S = 30 * DAY_S;
 

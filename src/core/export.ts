@@ -161,7 +161,7 @@ export async function deliver(d: StepDeps): Promise<StepOutcome> {
     // record below: a crash meanwhile leaves a video that surely was not posted.
     const upload = videoPath !== undefined && size !== undefined && size <= limit;
     const info = upload ? await readMp4Info(videoPath) : {};
-    const thumb = upload && outbox.limits.videoThumbnails ? await videoThumbnail(svc, ctx.data.conv, { path: videoPath, info }, ctx.log, ctx.signal) : undefined;
+    const thumb = upload && outbox.limits.videoThumbnails ? await videoThumbnail(svc, sessionKeyOf(ctx.data), { path: videoPath, info }, ctx.log, ctx.signal) : undefined;
     // Taken atomically right before posting, so of two runs of one job (a crash, or a lock lost under
     // load) only one posts. Another run was posting (and died, or still is): the video may or may not
     // be in the chat; posting again could show it twice, so stop and tell the user (with Retry).

@@ -3,9 +3,9 @@
  * one (the container image installs Debian's). FFMPEG_PATH names it; unset, `ffmpeg` is looked up on
  * PATH once per process; `off` turns it off.
  *
- * Bounded: at most FFMPEG_MAX_RUNNING at once per process (a further request is refused at once and
- * the caller uses its next source), a deadline after which the process is killed, and at most
- * THUMB_MAX_BYTES of output read.
+ * Bounded: one at a time per process and at most 30 a minute (FfmpegBudget: a frame costs about
+ * 0.3 s of CPU, and in a burst of deliveries the CPU belongs to the deliveries), a deadline after
+ * which the process is killed, and at most THUMB_MAX_BYTES of output read.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
@@ -14,10 +14,34 @@ import path from 'node:path';
 import { jpegSize, THUMB_MAX_BYTES, THUMB_MAX_SIDE } from './thumbnail-image.js';
 
 const FFMPEG_TIMEOUT_MS = 10_000;
-const FFMPEG_MAX_RUNNING = 2;
-
 let onPath: Promise<string | undefined> | undefined;
-let running = 0;
+
+/**
+ * How many frames a process may take: `maxRunning` at once and `perMinute` a minute. A request beyond
+ * either is refused at once (the caller uses its next source): no waiting line, so a delivery never
+ * waits for a frame, and a burst of deliveries keeps its CPU.
+ */
+export class FfmpegBudget {
+  private running = 0;
+  /** When the frames of the last minute were started. */
+  private readonly recentStarts: number[] = [];
+
+  constructor(
+    private readonly maxRunning = 1,
+    private readonly perMinute = 30,
+  ) {}
+
+  /** Take a slot, or undefined when none is free; the returned function gives it back. */
+  take(now = Date.now()): (() => void) | undefined {
+    while (this.recentStarts.length && now - this.recentStarts[0]! > 60_000) this.recentStarts.shift();
+    if (this.running >= this.maxRunning || this.recentStarts.length >= this.perMinute) return undefined;
+    this.recentStarts.push(now);
+    this.running++;
+    return () => void this.running--;
+  }
+}
+
+const processBudget = new FfmpegBudget();
 
 /** The ffmpeg to use for a FFMPEG_PATH setting, or undefined when there is none (or it is off). */
 export function ffmpegFor(setting: string | undefined): Promise<string | undefined> {
@@ -35,18 +59,16 @@ async function lookUp(name: string): Promise<string | undefined> {
 }
 
 /** One frame (about 1 s in, or the first for a shorter clip) as a JPEG within 320×320 and 200 kB. */
-export async function ffmpegFrame(ffmpeg: string, videoPath: string, durationS: number | undefined, signal?: AbortSignal): Promise<Buffer> {
-  // No waiting line: in a burst of deliveries a frame would cost each one a wait (about 0.3 s of CPU a
-  // frame); the ones that find both slots taken go on at once with the next source.
-  if (running >= FFMPEG_MAX_RUNNING) throw new Error('ffmpeg busy');
-  running++;
+export async function ffmpegFrame(ffmpeg: string, videoPath: string, durationS: number | undefined, signal?: AbortSignal, budget = processBudget): Promise<Buffer> {
+  const release = budget.take();
+  if (!release) throw new Error('ffmpeg busy');
   try {
     const bytes = await runFfmpeg(ffmpeg, frameArgs(videoPath, durationS !== undefined && durationS >= 2 ? 1 : 0), signal);
     const size = jpegSize(bytes);
     if (!size || size.width > THUMB_MAX_SIDE || size.height > THUMB_MAX_SIDE) throw new Error('ffmpeg gave no usable JPEG');
     return bytes;
   } finally {
-    running--;
+    release();
   }
 }
 

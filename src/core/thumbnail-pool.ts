@@ -13,7 +13,7 @@ import { posterSize } from './thumbnail-image.js';
 import type { ThumbnailJob, ThumbnailReply, ThumbnailRequest } from './thumbnail-thread.js';
 
 /** Requests waiting or running in the thread (including those whose caller gave up); more are refused. */
-const MAX_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = 8;
 /** How long a caller waits for its picture (waiting in line included); the thread carries on. */
 const CALLER_TIMEOUT_MS = 20_000;
 /** A thread with work that answers nothing this long is stuck: it is ended and replaced. */

@@ -17,6 +17,8 @@ import type { Mp4Info } from './mp4-info.js';
 import type { CoreServices } from './services.js';
 import { ffmpegFor, ffmpegFrame } from './thumbnail-ffmpeg.js';
 import { imageThumbnailOf, posterThumbnail } from './thumbnail-pool.js';
+import { jpegSize, THUMB_MAX_BYTES, THUMB_MAX_SIDE } from './thumbnail-image.js';
+import { open } from 'node:fs/promises';
 
 type Svc = Pick<CoreServices, 'config' | 'redis' | 'keys'>;
 
@@ -29,12 +31,12 @@ export type ThumbnailSource = 'ffmpeg' | 'input' | 'poster';
  * Keep a small JPEG of the first JPEG or PNG among a turn's uploaded files, for the videos of this
  * project. Never throws: a picture that cannot be read just leaves the poster to the video.
  */
-export async function rememberInputThumbnail(svc: Svc, conv: string, sessionId: string, inputs: readonly LocalInput[], log: Logger): Promise<void> {
+export async function rememberInputThumbnail(svc: Svc, sessionKey: string, sessionId: string, inputs: readonly LocalInput[], log: Logger): Promise<void> {
   const image = inputs.find((i) => IMAGE.test(i.name) || /^image\/(jpeg|png)$/i.test(i.mimeType ?? ''));
   if (!image) return;
   try {
-    const jpeg = await imageThumbnailOf(image.path);
-    await svc.redis.set(svc.keys.inputThumbnail(conv, sessionId), jpeg, 'EX', INPUT_THUMBNAIL_TTL_S);
+    const jpeg = (await fittingJpeg(image.path)) ?? (await imageThumbnailOf(image.path));
+    await svc.redis.set(svc.keys.inputThumbnail(sessionKey, sessionId), jpeg, 'EX', INPUT_THUMBNAIL_TTL_S);
   } catch (err) {
     log.info({ err: (err as Error).message }, 'no thumbnail from the input image; videos get a poster');
   }
@@ -43,7 +45,7 @@ export async function rememberInputThumbnail(svc: Svc, conv: string, sessionId: 
 /** The thumbnail for uploading this video, or undefined when none could be made (it is sent without). */
 export async function videoThumbnail(
   svc: Svc,
-  conv: string,
+  sessionKey: string,
   video: { path: string; info: Mp4Info },
   log: Logger,
   signal?: AbortSignal,
@@ -58,8 +60,8 @@ export async function videoThumbnail(
     }
   }
   try {
-    const sessionId = await svc.redis.hget(svc.keys.session(conv), 'sessionId');
-    const stored = sessionId ? await svc.redis.getBuffer(svc.keys.inputThumbnail(conv, sessionId)) : null;
+    const sessionId = await svc.redis.hget(svc.keys.session(sessionKey), 'sessionId');
+    const stored = sessionId ? await svc.redis.getBuffer(svc.keys.inputThumbnail(sessionKey, sessionId)) : null;
     if (stored?.length) return { bytes: stored, source: 'input' };
   } catch (err) {
     log.info({ err: (err as Error).message }, 'could not read the input thumbnail; using a poster');
@@ -69,5 +71,22 @@ export async function videoThumbnail(
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'no poster thumbnail; the video goes without one');
     return undefined;
+  }
+}
+
+/**
+ * The file itself when it already is a JPEG a platform takes as a thumbnail (within 320 px and
+ * 200 kB, as a platform's own preview sizes often are): nothing to decode, no thread, no wait.
+ */
+async function fittingJpeg(path: string): Promise<Buffer | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    if (size > THUMB_MAX_BYTES) return undefined;
+    const bytes = await file.readFile();
+    const dims = jpegSize(bytes);
+    return dims && dims.width <= THUMB_MAX_SIDE && dims.height <= THUMB_MAX_SIDE ? bytes : undefined;
+  } finally {
+    await file.close();
   }
 }

@@ -3,12 +3,11 @@
  * links are handed over by URL. Saved as done before the message is sent, so a resumed turn does not
  * upload twice.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { extensionOf } from './attachments.js';
-import { INPUT_THUMBNAIL_WAIT_MS } from './defaults.js';
 import { fetchInput, removeInputs, type LocalInput } from './inputs.js';
 import { assertContentMatches } from './sniff.js';
 import { rememberInputThumbnail } from './thumbnail.js';
+import { sessionKeyOf } from './account.js';
 import type { StepDeps } from './job-context.js';
 import type { SessionRecord } from './sessions.js';
 
@@ -18,6 +17,7 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
   const byUrl = ctx.data.attachments.filter((a) => a.byUrl && a.source.kind === 'url');
   const files = ctx.data.attachments.filter((a) => !(a.byUrl && a.source.kind === 'url'));
   const inputs: LocalInput[] = [];
+  let thumbnailDone: Promise<void> | undefined;
   try {
     if (files.length) {
       await d.card.stage('stage.downloading');
@@ -30,14 +30,14 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
       }
       await d.card.stage('stage.uploading');
       // The input image's thumbnail (for this project's videos) is made in its thread during the upload, from the files still here.
-      const thumb = rememberInputThumbnail(svc, ctx.data.conv, session.sessionId, inputs, ctx.log);
+      const thumb = rememberInputThumbnail(svc, sessionKeyOf(ctx.data), session.sessionId, inputs, ctx.log);
       try {
         await d.card.during('sending_file', () =>
           svc.nemo.uploadFiles(d.auth, session.sessionId, inputs.map((i) => ({ path: i.path, name: i.name, mimeType: i.mimeType })), ctx.signal),
         );
       } finally {
-        // Never rejects. Waited for a short while at most: a picture still in line then reads a removed file and the video gets a poster.
-        await Promise.race([thumb, sleep(INPUT_THUMBNAIL_WAIT_MS, undefined, { ref: false })]);
+        // Never rejects, and nobody waits for it: the files are removed once it is done (below).
+        thumbnailDone = thumb;
       }
     }
     if (byUrl.length) {
@@ -45,7 +45,9 @@ export async function uploadIfNeeded(d: StepDeps, session: SessionRecord): Promi
       await svc.nemo.uploadUrls(d.auth, session.sessionId, byUrl.map((a) => (a.source as { url: string }).url), ctx.signal);
     }
   } finally {
-    await removeInputs(inputs);
+    // The input image's thumbnail may still be in the thumbnail thread's line: its files go once it is done.
+    if (thumbnailDone) void thumbnailDone.then(() => removeInputs(inputs));
+    else await removeInputs(inputs);
   }
   await ctx.save({ uploaded: true });
 }

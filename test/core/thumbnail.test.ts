@@ -16,7 +16,7 @@ import type { Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { fitWithin, imageThumbnail, jpegSize, posterJpeg, THUMB_MAX_BYTES, ThumbnailError } from '../../src/core/thumbnail-image.js';
 import { imageThumbnailOf, posterThumbnail } from '../../src/core/thumbnail-pool.js';
-import { ffmpegFor, ffmpegFrame, frameArgs } from '../../src/core/thumbnail-ffmpeg.js';
+import { FfmpegBudget, ffmpegFor, ffmpegFrame, frameArgs } from '../../src/core/thumbnail-ffmpeg.js';
 import { rememberInputThumbnail, videoThumbnail } from '../../src/core/thumbnail.js';
 import { fileRedis } from '../helpers/common.js';
 
@@ -134,11 +134,11 @@ describe('the thumbnail thread', () => {
     await expect(imageThumbnailOf(path.join(dir, 'missing.png'))).rejects.toThrow(/ENOENT/);
   }, 20_000);
 
-  it('takes at most 32 requests at once; more are refused at once (the caller falls back), not queued without end', async () => {
+  it('takes at most 8 requests at once; more are refused at once (the caller falls back), not queued without end', async () => {
     const photo = path.join(dir, 'small.png');
     writeFileSync(photo, pngOf(200, 100, solid(200, 100, [10, 200, 10, 255])));
-    const results = await Promise.allSettled(Array.from({ length: 40 }, () => imageThumbnailOf(photo)));
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(32);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => imageThumbnailOf(photo)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(8);
     expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)))).toEqual(new Set(['Error: thumbnail thread busy']));
     await expect(imageThumbnailOf(photo)).resolves.toBeInstanceOf(Buffer); // free again
   }, 30_000);
@@ -177,19 +177,28 @@ describe('ffmpeg (a stand-in executable)', () => {
     expect(frameArgs('/v.mp4', 0)).toContain('0');
   });
 
-  it('runs at most 2 at once per process; beyond that it refuses at once (the caller falls back, a delivery never waits for a frame)', async () => {
+  it('runs one at a time per process; beyond that it refuses at once (the caller falls back, a delivery never waits for a frame)', async () => {
     const trace = path.join(dir, 'ffmpeg.trace');
     process.env.FAKE_FFMPEG_TRACE = trace;
-    const results = await withMode('slow', () => Promise.allSettled(Array.from({ length: 6 }, () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))));
+    const budget = new FfmpegBudget();
+    const results = await withMode('slow', () => Promise.allSettled(Array.from({ length: 4 }, () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, budget))));
     delete process.env.FAKE_FFMPEG_TRACE;
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)))).toEqual(new Set(['Error: ffmpeg busy']));
-    expect(await withMode('frame', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))).toBeInstanceOf(Buffer); // free again
+    expect(await withMode('frame', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, budget))).toBeInstanceOf(Buffer); // free again
     let now = 0;
     let most = 0;
     for (const step of readFileSync(trace, 'utf8').trim().split('\n').map(Number)) most = Math.max(most, (now += step));
-    expect(most).toBe(2);
+    expect(most).toBe(1);
   }, 30_000);
+
+  it('takes at most 30 frames a minute per process (a burst of deliveries keeps its CPU), then again after the minute', () => {
+    const budget = new FfmpegBudget(1, 30);
+    const t0 = 1_000_000;
+    for (let i = 0; i < 30; i++) budget.take(t0 + i)!();
+    expect(budget.take(t0 + 59_000)).toBeUndefined();
+    expect(budget.take(t0 + 60_031)).toBeTypeOf('function');
+  });
 
   it('a failing ffmpeg, an oversized or a non-JPEG answer, or a missing executable is an error (the caller falls back)', async () => {
     await expect(withMode('fail', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))).rejects.toThrow(/Invalid data/);
@@ -228,6 +237,17 @@ describe('choosing the source (real Redis)', () => {
     expect(meanColour(thumb!.bytes)[0]).toBeGreaterThan(200);
     await file.redis.hset(keys().session('conv-b'), 'sessionId', 'S3'); // /new: another Nemo session
     expect((await videoThumbnail(svc('off'), 'conv-b', { path: '/v.mp4', info }, silentLogger))?.source).toBe('poster');
+  }, 20_000);
+
+  it('a photo that already fits (a JPEG within 320 px and 200 kB) is kept as it is, never decoded again', async () => {
+    await file.redis.hset(keys().session('conv-c'), 'sessionId', 'S4');
+    const small = path.join(dir, 'small.jpg');
+    const bytes = jpegOf(320, 180, solid(320, 180, [20, 200, 20, 255]));
+    writeFileSync(small, bytes);
+    await rememberInputThumbnail(svc('off'), 'conv-c', 'S4', [{ path: small, name: 'small.jpg', temporary: false }], silentLogger);
+    expect(Buffer.compare((await file.redis.getBuffer(keys().inputThumbnail('conv-c', 'S4')))!, bytes)).toBe(0);
+    const thumb = await videoThumbnail(svc('off'), 'conv-c', { path: '/v.mp4', info }, silentLogger);
+    expect(thumb?.source).toBe('input');
   }, 20_000);
 });
 

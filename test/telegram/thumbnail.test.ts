@@ -22,7 +22,9 @@ let stack: TelegramStack;
 
 beforeAll(async () => {
   process.env.FAKE_FFMPEG_LOG = FFMPEG_LOG;
-  stack = await startTelegramStack('tg-thumb', { env: { FFMPEG_PATH: fixture('fake-ffmpeg.mjs') } });
+  // The photo's thumbnail is made beside the turn, which nobody waits for: real turns take 30–90 s, far
+  // longer than a thumbnail; 3 s here leave the thumbnail thread time to start and decode the photo.
+  stack = await startTelegramStack('tg-thumb', { sim: { turnMs: 3_000 }, env: { FFMPEG_PATH: fixture('fake-ffmpeg.mjs') } });
 }, 30_000);
 
 afterEach(() => {
