@@ -3,8 +3,8 @@
  * one (the container image installs Debian's). FFMPEG_PATH names it; unset, `ffmpeg` is looked up on
  * PATH once per process; `off` turns it off.
  *
- * Bounded: one at a time per process and at most 30 a minute (FfmpegBudget: a frame costs about
- * 0.3 s of CPU, and in a burst of deliveries the CPU belongs to the deliveries), a deadline after
+ * Bounded: one at a time per process, at most 30 a minute and none in a burst of deliveries
+ * (FfmpegBudget: a frame costs about 0.3 s of CPU, which a burst needs for its deliveries), a deadline after
  * which the process is killed, and at most THUMB_MAX_BYTES of output read.
  */
 import { spawn } from 'node:child_process';
@@ -17,24 +17,29 @@ const FFMPEG_TIMEOUT_MS = 10_000;
 let onPath: Promise<string | undefined> | undefined;
 
 /**
- * How many frames a process may take: `maxRunning` at once and `perMinute` a minute. A request beyond
- * either is refused at once (the caller uses its next source): no waiting line, so a delivery never
- * waits for a frame, and a burst of deliveries keeps its CPU.
+ * How many frames a process may take: `maxRunning` at once, `perMinute` a minute, and none while
+ * deliveries come in a burst (another request less than `quietMs` before). A request refused for any
+ * of these goes on at once with the caller's next source: no waiting line, so a delivery never waits
+ * for a frame, and a burst of deliveries keeps its CPU.
  */
 export class FfmpegBudget {
   private running = 0;
   /** When the frames of the last minute were started. */
   private readonly recentStarts: number[] = [];
+  private lastRequestAt = -Infinity;
 
   constructor(
     private readonly maxRunning = 1,
     private readonly perMinute = 30,
+    private readonly quietMs = 1_000,
   ) {}
 
   /** Take a slot, or undefined when none is free; the returned function gives it back. */
   take(now = Date.now()): (() => void) | undefined {
+    const inBurst = now - this.lastRequestAt < this.quietMs;
+    this.lastRequestAt = now;
     while (this.recentStarts.length && now - this.recentStarts[0]! > 60_000) this.recentStarts.shift();
-    if (this.running >= this.maxRunning || this.recentStarts.length >= this.perMinute) return undefined;
+    if (inBurst || this.running >= this.maxRunning || this.recentStarts.length >= this.perMinute) return undefined;
     this.recentStarts.push(now);
     this.running++;
     return () => void this.running--;

@@ -151,6 +151,8 @@ describe('the thumbnail thread', () => {
 });
 
 describe('ffmpeg (a stand-in executable)', () => {
+  /** A budget that refuses nothing but a second frame at once (the budget itself is tested below). */
+  const unlimited = () => new FfmpegBudget(1, 1_000, 0);
   const log = path.join(dir, 'ffmpeg.log');
   const withMode = async <T>(mode: string, fn: () => Promise<T>): Promise<T> => {
     process.env.FAKE_FFMPEG_MODE = mode;
@@ -169,7 +171,7 @@ describe('ffmpeg (a stand-in executable)', () => {
   });
 
   it('takes one frame about 1 s in (the first for a short clip), scaled to fit 320×320, as a JPEG on stdout', async () => {
-    const frame = await withMode('frame', () => ffmpegFrame(FAKE_FFMPEG, '/videos/clip.mp4', 5));
+    const frame = await withMode('frame', () => ffmpegFrame(FAKE_FFMPEG, '/videos/clip.mp4', 5, undefined, unlimited()));
     expect(frame.equals(readFileSync(fixture('input.jpg')))).toBe(true);
     const args = JSON.parse(readFileSync(log, 'utf8').trim().split('\n').at(-1)!) as string[];
     expect(args).toEqual(frameArgs('/videos/clip.mp4', 1));
@@ -180,7 +182,7 @@ describe('ffmpeg (a stand-in executable)', () => {
   it('runs one at a time per process; beyond that it refuses at once (the caller falls back, a delivery never waits for a frame)', async () => {
     const trace = path.join(dir, 'ffmpeg.trace');
     process.env.FAKE_FFMPEG_TRACE = trace;
-    const budget = new FfmpegBudget();
+    const budget = new FfmpegBudget(1, 30, 0);
     const results = await withMode('slow', () => Promise.allSettled(Array.from({ length: 4 }, () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, budget))));
     delete process.env.FAKE_FFMPEG_TRACE;
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -192,19 +194,27 @@ describe('ffmpeg (a stand-in executable)', () => {
     expect(most).toBe(1);
   }, 30_000);
 
-  it('takes at most 30 frames a minute per process (a burst of deliveries keeps its CPU), then again after the minute', () => {
-    const budget = new FfmpegBudget(1, 30);
+  it('takes at most 30 frames a minute per process, then again after the minute', () => {
+    const budget = new FfmpegBudget(1, 30, 0);
     const t0 = 1_000_000;
     for (let i = 0; i < 30; i++) budget.take(t0 + i)!();
     expect(budget.take(t0 + 59_000)).toBeUndefined();
     expect(budget.take(t0 + 60_031)).toBeTypeOf('function');
   });
 
+  it('takes no frame while deliveries come in a burst (less than a second apart), and again once they are spaced out', () => {
+    const budget = new FfmpegBudget();
+    const t0 = 1_000_000;
+    budget.take(t0)!();
+    for (let i = 1; i <= 50; i++) expect(budget.take(t0 + i * 100)).toBeUndefined();
+    expect(budget.take(t0 + 5_000 + 1_000)).toBeTypeOf('function');
+  });
+
   it('a failing ffmpeg, an oversized or a non-JPEG answer, or a missing executable is an error (the caller falls back)', async () => {
-    await expect(withMode('fail', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))).rejects.toThrow(/Invalid data/);
-    await expect(withMode('big', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))).rejects.toThrow(/size limit/);
-    await expect(withMode('text', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5))).rejects.toThrow(/no usable JPEG/);
-    await expect(ffmpegFrame(path.join(dir, 'no-such-ffmpeg'), '/v.mp4', 5)).rejects.toThrow(/ENOENT/);
+    await expect(withMode('fail', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, unlimited()))).rejects.toThrow(/Invalid data/);
+    await expect(withMode('big', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, unlimited()))).rejects.toThrow(/size limit/);
+    await expect(withMode('text', () => ffmpegFrame(FAKE_FFMPEG, '/v.mp4', 5, undefined, unlimited()))).rejects.toThrow(/no usable JPEG/);
+    await expect(ffmpegFrame(path.join(dir, 'no-such-ffmpeg'), '/v.mp4', 5, undefined, unlimited())).rejects.toThrow(/ENOENT/);
   });
 });
 
