@@ -8,6 +8,7 @@ import path from 'node:path';
 import { extensionForMime } from '../media-types.js';
 import { SUPPORTED_EXTENSIONS } from '../nemo/types.js';
 import type { Attachment } from './message.js';
+import { formatBytes, t } from './i18n.js';
 
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_EXTENSIONS);
 
@@ -50,6 +51,16 @@ export type AttachmentProblem =
   | { kind: 'unsupported'; att: Attachment }
   | { kind: 'platform_download'; att: Attachment }
   | { kind: 'nemo_size'; att: Attachment };
+
+/** What to tell the user about the first problem with a batch of attachments; undefined when there is none. */
+export function attachmentProblemText(atts: Attachment[], limits: { platformDownloadBytes: number; nemoUploadMb: number }, lang: string): string | undefined {
+  const problem = checkAttachments(atts, { platformDownloadBytes: limits.platformDownloadBytes, nemoUploadBytes: limits.nemoUploadMb * 1024 * 1024 });
+  if (!problem) return undefined;
+  const fileName = problem.att.name;
+  if (problem.kind === 'unsupported') return t(lang, 'error.unsupported_file', { fileName, types: SUPPORTED_LIST });
+  if (problem.kind === 'nemo_size') return t(lang, 'error.file_too_large', { fileName, maxMb: limits.nemoUploadMb });
+  return t(lang, 'refuse.platform_download', { fileName, size: formatBytes(problem.att.sizeBytes), maxMb: Math.round(limits.platformDownloadBytes / 1024 / 1024) });
+}
 
 /** The first problem with a batch of attachments, if any. */
 export function checkAttachments(atts: Attachment[], limits: { platformDownloadBytes: number; nemoUploadBytes: number }): AttachmentProblem | undefined {

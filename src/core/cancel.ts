@@ -14,6 +14,7 @@ import type { JobQueue } from './job-queue.js';
 import type { ConversationLine } from './line.js';
 import type { Keys } from './keys.js';
 import type { OutboxRegistry } from './outbox.js';
+import type { IncomingMessage } from './message.js';
 import { readStatusRef } from './status-ref.js';
 import { giveBackQuota } from './settings.js';
 import type { CoreServices } from './services.js';
@@ -40,6 +41,24 @@ export async function cancelConversation(deps: CancelDeps, conv: string, lang: s
   }
   await deps.line.wakeHead(conv);
   return count;
+}
+
+/**
+ * `/cancel` as a command: with a `/jobs` id, that job (the requester's own, or any for an admin);
+ * without, the conversation's jobs (in a group a member's stop only their own, an admin's all).
+ * The answer, and whether it is a refusal (said to the requester only).
+ */
+export async function cancelCommand(deps: CancelDeps, msg: Pick<IncomingMessage, 'conversationKey' | 'userId'>, id: string | undefined, admin: boolean, lang: string): Promise<{ text: string; refusal: boolean }> {
+  const said = (text: string, refusal = false) => ({ text, refusal });
+  if (id) {
+    const entry = await new JobHistory(deps.redis, deps.keys).get(msg.conversationKey, id);
+    if (!entry) return said(t(lang, 'show.unknown', { id: id.slice(0, 32) }));
+    if (entry.userId !== msg.userId && !admin) return said(t(lang, 'cancel.foreign'), true);
+    const done = await cancelJob(deps, msg.conversationKey, entry.jobId, lang);
+    return said(t(lang, done ? 'admin.cancelled' : 'admin.not_running', { id: entry.id }));
+  }
+  const count = await cancelConversation(deps, msg.conversationKey, lang, admin ? undefined : msg.userId);
+  return said(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
 }
 
 /** Cancel one job of `conv` (waiting: removed; running: its worker is told); false when it is not live. */

@@ -7,10 +7,10 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { checkAttachments, linkAttachments, safeFileName, SUPPORTED_LIST } from './attachments.js';
+import { attachmentProblemText, linkAttachments, safeFileName, SUPPORTED_LIST } from './attachments.js';
 import type { ButtonStore } from './buttons.js';
-import { cancelConversation, cancelJob } from './cancel.js';
-import { cardText, formatBytes, t } from './i18n.js';
+import { cancelCommand } from './cancel.js';
+import { cardText, t } from './i18n.js';
 import { uiLanguage } from './language.js';
 import { jobIdFor, LINE_KINDS, type ConversationJobData, type JobKind } from './job-data.js';
 import type { JobQueue } from './job-queue.js';
@@ -162,31 +162,14 @@ export class Ingress implements ConversationIngress {
         return answer.refusal ? notice(answer.text) : say(answer.text);
       }
       case 'cancel': {
-        const admin = await isAdminOf(msg, outbox, target);
-        if (intent.id) {
-          // One job by its /jobs id: the requester's own, or any for an admin.
-          const entry = await new JobHistory(deps.redis, deps.keys).get(msg.conversationKey, intent.id);
-          if (!entry) return say(t(lang, 'show.unknown', { id: intent.id.slice(0, 32) }));
-          if (entry.userId !== msg.userId && !admin) return notice(t(lang, 'cancel.foreign'));
-          const done = await cancelJob(deps, msg.conversationKey, entry.jobId, lang);
-          return say(t(lang, done ? 'admin.cancelled' : 'admin.not_running', { id: entry.id }));
-        }
-        // In a group a member's /cancel stops only their own jobs; an admin's stops all.
-        const count = await cancelConversation(deps, msg.conversationKey, lang, admin ? undefined : msg.userId);
-        return say(count ? t(lang, 'cancel.done', { count }) : t(lang, 'cancel.none'));
+        const answer = await cancelCommand(deps, msg, intent.id, await isAdminOf(msg, outbox, target), lang);
+        return answer.refusal ? notice(answer.text) : say(answer.text);
       }
       case 'turn': {
         prompt = intent.prompt;
         attachments = [...attachments, ...linkAttachments(prompt)];
-        const problem = checkAttachments(attachments, {
-          platformDownloadBytes: outbox.limits.maxDownloadBytes,
-          nemoUploadBytes: deps.config.NEMO_UPLOAD_MAX_MB * 1024 * 1024,
-        });
-        if (problem?.kind === 'unsupported') return say(t(lang, 'error.unsupported_file', { fileName: problem.att.name, types: SUPPORTED_LIST }));
-        if (problem?.kind === 'nemo_size') return say(t(lang, 'error.file_too_large', { fileName: problem.att.name, maxMb: deps.config.NEMO_UPLOAD_MAX_MB }));
-        if (problem?.kind === 'platform_download') {
-          return say(t(lang, 'refuse.platform_download', { fileName: problem.att.name, size: formatBytes(problem.att.sizeBytes), maxMb: Math.round(outbox.limits.maxDownloadBytes / 1024 / 1024) }));
-        }
+        const problem = attachmentProblemText(attachments, { platformDownloadBytes: outbox.limits.maxDownloadBytes, nemoUploadMb: deps.config.NEMO_UPLOAD_MAX_MB }, lang);
+        if (problem) return say(problem);
         // Checked before anything reaches Nemo: the channel list, a paused queue, blocked words.
         const refusal = workRefusal(settings, msg, [prompt, ...attachments.map((a) => a.name)].join('\n'));
         if (refusal) return notice(t(lang, refusal));
