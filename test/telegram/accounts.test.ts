@@ -7,43 +7,28 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
-import type { Config } from '../../src/config.js';
 import { t } from '../../src/core/i18n.js';
-import { loadConfig } from '../../src/platforms/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
+import type { NemoSim } from '../../nemo-sim/index.js';
 import type { SimRequest } from '../../nemo-sim/types.js';
-import { FakeTelegram, groupChat, makeUser, privateChat, type SentMessage } from '../fakes/telegram/index.js';
-import { TOKEN, until } from './helpers.js';
+import { groupChat, makeUser, privateChat, type FakeTelegram, type SentMessage } from '../fakes/telegram/index.js';
+import { startTelegramStack, type TelegramStack } from './stack.js';
 
-const prefix = uniquePrefix('tg-accounts');
 const PERSONAL = 'nmv_usr_tg_personal_account_0042';
 
+let stack: TelegramStack;
 let sim: NemoSim;
 let fake: FakeTelegram;
-let config: Config;
-let runtime: Runtime;
-let bot: TelegramBot | undefined;
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 400, initialCredits: 300 });
-  fake = await FakeTelegram.start({ token: TOKEN });
-  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_POLL_LEASE_MS: '1500', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex') }));
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { telegram: createTelegramOutbox({ config, logger: silentLogger }) }, runWorker: true });
-  bot = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger, pollTimeoutSeconds: 1 });
-  await until(() => bot!.isPolling, 10_000, 'the bot to poll');
+  stack = await startTelegramStack('tg-accounts', {
+    sim: { turnMs: 300, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 400, initialCredits: 300 },
+    env: { TELEGRAM_POLL_LEASE_MS: '1500', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex') },
+  });
+  ({ sim, fake } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  await fake?.close();
-  await sim?.close();
-  await dropPrefix(prefix);
-  sim?.assertNoViolations();
+  await stack?.close();
 });
 
 const videosIn = (chatId: number) => fake.sent(chatId).filter((m) => m.kind === 'video');

@@ -5,21 +5,15 @@
  * who blocked the bot gets the mention in the group and is not written to privately again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramOutbox, startTelegramBot, type TelegramBot } from '../../adapters/telegram/index.js';
-import { loadConfig } from '../../src/platforms/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { dropPrefix, testEnv, uniquePrefix } from '../helpers/harness.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
-import { FakeTelegram, groupChat, makeUser, privateChat } from '../fakes/telegram/index.js';
-import { TOKEN, until } from './helpers.js';
+import type { Runtime } from '../../src/runtime.js';
+import type { FakeTelegram } from '../fakes/telegram/index.js';
+import { groupChat, makeUser, privateChat } from '../fakes/telegram/index.js';
+import { until } from './helpers.js';
+import { startTelegramStack, type TelegramStack } from './stack.js';
 
-const prefix = uniquePrefix('tg-notices');
-
-let sim: NemoSim;
+let stack: TelegramStack;
 let fake: FakeTelegram;
 let runtime: Runtime;
-let bot: TelegramBot | undefined;
 
 const group = groupChat(-8200, { title: 'Film Club' });
 const admin = makeUser('Ada', { id: 8201, language_code: 'en' });
@@ -28,12 +22,8 @@ const sendsTo = (chatId: number) => fake.callsTo('sendMessage').filter((c) => Nu
 const BLOCKED = /not allowed here/;
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 60 });
-  fake = await FakeTelegram.start({ token: TOKEN });
-  const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, TELEGRAM_API_ROOT: fake.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_POLL_LEASE_MS: '1500' }));
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { telegram: createTelegramOutbox({ config, logger: silentLogger }) }, runWorker: true });
-  bot = await startTelegramBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger, pollTimeoutSeconds: 1 });
-  await until(() => bot!.isPolling, 10_000, 'the bot to poll');
+  stack = await startTelegramStack('tg-notices', { sim: { turnMs: 300, heartbeatMs: 40, renderStepMs: 60 }, env: { TELEGRAM_POLL_LEASE_MS: '1500' } });
+  ({ fake, runtime } = stack);
   // An admin blocks a word in the group: a prompt with it is refused before anything reaches Nemo.
   fake.chats.admins.set(group.id, new Set([admin.id]));
   fake.userText({ chat: group, from: admin, text: '/admin block dragon' });
@@ -41,11 +31,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  await fake?.close();
-  await sim?.close();
-  await dropPrefix(prefix);
+  await stack?.close();
 });
 
 /** `user` asks for a video with the blocked word in the group. */
@@ -69,7 +55,7 @@ describe('Telegram private notices', () => {
     // The group saw nothing: the DM was sent instead of the group reply (same step), and the group is quiet after it.
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.sent(group.id).length).toBe(before);
-    expect(sim.requestsTo('run_sse')).toHaveLength(0);
+    expect(stack.sim.requestsTo('run_sse')).toHaveLength(0);
   }, 20_000);
 
   it('is a reply mentioning a user who never started the bot, who is never written to privately', async () => {
