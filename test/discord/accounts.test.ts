@@ -6,45 +6,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutbox } from '../../adapters/discord/index.js';
-import type { Config } from '../../src/config.js';
-import { loadConfig } from '../../src/platforms/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startFakeDiscord, type FakeDiscord, type StoredMessage } from '../fakes/discord/index.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
+import type { FakeDiscord, StoredMessage } from '../fakes/discord/index.js';
+import type { NemoSim } from '../../nemo-sim/index.js';
 import type { SimRequest } from '../../nemo-sim/types.js';
-import { testEnv } from '../helpers/harness.js';
-import { dropPrefix, uniquePrefix } from './helpers.js';
+import { startDiscordStack, type DiscordStack } from './stack.js';
 
-const prefix = uniquePrefix('dc-accounts');
 const PERSONAL = 'nmv_usr_dc_personal_account_0042';
 
+let stack: DiscordStack;
 let sim: NemoSim;
 let fake: FakeDiscord;
-let config: Config;
-let outbox: DiscordOutbox;
-let runtime: Runtime;
-let bot: DiscordBot;
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 60, editTurnMs: 400, initialCredits: 300 });
-  fake = await startFakeDiscord();
-  config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') }));
-  outbox = createDiscordOutbox({ config, logger: silentLogger });
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { discord: outbox }, runWorker: true });
-  bot = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger });
-  await (await fake.waitFor(() => bot.shards[0]?.connection, 10_000, 'the shard')).ready;
+  stack = await startDiscordStack('dc-accounts', {
+    sim: { editTurnMs: 400, initialCredits: 300 },
+    env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+  });
+  ({ sim, fake } = stack);
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  outbox?.close();
-  await sim?.close();
-  await fake?.close();
-  await dropPrefix(prefix);
-  sim?.assertNoViolations();
+  await stack?.close();
 });
 
 const isVideo = (m: StoredMessage) => m.attachments.some((a) => a.filename.endsWith('.mp4'));

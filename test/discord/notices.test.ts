@@ -9,36 +9,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordOutbox, startDiscordBot, type DiscordBot, type DiscordOutbox } from '../../adapters/discord/index.js';
-import { loadConfig } from '../../src/platforms/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import { startFakeDiscord, type FakeDiscord, type FakeUser, type StoredMessage } from '../fakes/discord/index.js';
-import { startNemoSim, type NemoSim } from '../../nemo-sim/index.js';
-import { testEnv } from '../helpers/harness.js';
-import { dropPrefix, uniquePrefix } from './helpers.js';
+import type { FakeDiscord, FakeUser, StoredMessage } from '../fakes/discord/index.js';
+import { startDiscordStack, type DiscordStack } from './stack.js';
 
-const prefix = uniquePrefix('dc-notices');
-
-let sim: NemoSim;
+let stack: DiscordStack;
 let fake: FakeDiscord;
-let outbox: DiscordOutbox;
-let runtime: Runtime;
-let bot: DiscordBot;
 let rita: FakeUser; // has the admin role, not Manage Server
 let sam: FakeUser; // a plain member
 let bob: FakeUser; // a plain member
 let adminRole = '';
 
 beforeAll(async () => {
-  sim = await startNemoSim({ turnMs: 300, heartbeatMs: 40, renderStepMs: 60 });
-  fake = await startFakeDiscord();
-  adminRole = fake.addRole('Video admins'); // before the bot connects: it comes with GUILD_CREATE
-  const config = loadConfig(testEnv(prefix, { NEMO_API_URL: sim.url, DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.restUrl, DISCORD_GUILD_ID: fake.guild.id, DISCORD_SHARD_LEASE_MS: '1500', DISCORD_ADMIN_ROLE_IDS: `123,${adminRole}`, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') }));
-  outbox = createDiscordOutbox({ config, logger: silentLogger });
-  runtime = await startRuntime({ config, logger: silentLogger, outboxes: { discord: outbox }, runWorker: true });
-  bot = await startDiscordBot({ config, ingress: runtime.ingress, redis: runtime.redis, logger: silentLogger });
-  await (await fake.waitFor(() => bot.shards[0]?.connection, 10_000, 'the shard')).ready;
+  stack = await startDiscordStack('dc-notices', {
+    env: (f) => {
+      adminRole = f.addRole('Video admins'); // before the bot connects: it comes with GUILD_CREATE
+      return { DISCORD_ADMIN_ROLE_IDS: `123,${adminRole}`, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    },
+  });
+  fake = stack.fake;
   rita = fake.addUser('rita');
   rita.roles = [adminRole];
   sam = fake.addUser('sam');
@@ -46,12 +34,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await bot?.stop();
-  await runtime?.close();
-  outbox?.close();
-  await sim?.close();
-  await fake?.close();
-  await dropPrefix(prefix);
+  await stack?.close();
 });
 
 const channel = () => fake.channels.general;
@@ -102,11 +85,11 @@ describe('Discord private notices for slash commands', () => {
 
   it('a /video with a blocked word is refused only to its user; Nemo is not asked', async () => {
     await slash(rita, 'admin', { settings: 'block dragon' }, /Blocked: dragon/);
-    const turns = sim.requestsTo('run_sse').length;
+    const turns = stack.sim.requestsTo('run_sse').length;
     const { answer, original } = await slash(bob, 'video', { prompt: 'make a video of a dragon' }, /not allowed here/);
     onlyFor(bob, answer, original);
     expect(seenBy(fake.alice, /not allowed here|thinking/)).toHaveLength(0);
-    expect(sim.requestsTo('run_sse').length).toBe(turns);
+    expect(stack.sim.requestsTo('run_sse').length).toBe(turns);
   }, 20_000);
 
   it('a paused queue and a reached quota are told only to the user', async () => {
