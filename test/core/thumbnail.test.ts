@@ -19,6 +19,7 @@ import { imageThumbnailOf, posterThumbnail } from '../../src/core/thumbnail-pool
 import { FfmpegBudget, ffmpegFor, ffmpegFrame, frameArgs } from '../../src/core/thumbnail-ffmpeg.js';
 import { rememberInputThumbnail, videoThumbnail } from '../../src/core/thumbnail.js';
 import { fileRedis } from '../helpers/common.js';
+import { meanColour } from '../helpers/jpeg.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const FAKE_FFMPEG = fixture('fake-ffmpeg.mjs');
@@ -32,15 +33,6 @@ function solid(width: number, height: number, rgba: [number, number, number, num
 }
 const pngOf = (width: number, height: number, data: Uint8Array) => PNG.sync.write(Object.assign(new PNG({ width, height }), { data: Buffer.from(data) }));
 const jpegOf = (width: number, height: number, data: Uint8Array) => jpeg.encode({ width, height, data }, 90).data;
-
-/** Mean red, green and blue of a JPEG. */
-function meanColour(bytes: Buffer): [number, number, number] {
-  const img = jpeg.decode(bytes, { useTArray: true });
-  const sum = [0, 0, 0];
-  for (let i = 0; i < img.data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += img.data[i + c]!;
-  const n = img.width * img.height;
-  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
-}
 
 function expectThumbnail(bytes: Buffer, width: number, height: number): void {
   expect([...bytes.subarray(0, 2)]).toEqual([0xff, 0xd8]);

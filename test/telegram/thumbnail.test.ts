@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jpegSize } from '../../src/core/thumbnail-image.js';
 import { makeUser, privateChat, type SentMessage } from '../fakes/telegram/index.js';
 import { startTelegramStack, type TelegramStack } from './stack.js';
+import { meanColour } from '../helpers/jpeg.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const FFMPEG_LOG = path.join(tmpdir(), `fake-ffmpeg-${process.pid}.log`);
@@ -42,14 +43,6 @@ function redPhoto(): Buffer {
   const data = new Uint8Array(1000 * 1000 * 4);
   for (let i = 0; i < data.length; i += 4) data.set([220, 30, 40, 255], i);
   return jpeg.encode({ width: 1000, height: 1000, data }, 90).data;
-}
-
-function meanColour(bytes: Buffer): [number, number, number] {
-  const img = jpeg.decode(bytes, { useTArray: true });
-  const sum = [0, 0, 0];
-  for (let i = 0; i < img.data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += img.data[i + c]!;
-  const n = img.width * img.height;
-  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
 }
 
 /** The video's thumbnail as Telegram received it: a JPEG part of the multipart upload, within Telegram's limits. */
