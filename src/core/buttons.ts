@@ -22,6 +22,8 @@ export const buttonActionSchema = z.object({
   jobId: z.string().optional(),
   /** delete: who asked for the result (only they, or an admin, may delete it). */
   userId: z.string().optional(),
+  /** The job ran on this user's own account (/login): only they may press it (it acts on their project). */
+  owner: z.string().optional(),
 });
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
 

@@ -82,6 +82,7 @@ const messages = {
   'cancel.none': { en: 'Nothing to cancel: no jobs are running or waiting here.', zh: '这里没有进行中或排队的任务。' },
   'button.expired': { en: 'That button has expired. Send your request again.', zh: '该按钮已失效，请重新发送请求。' },
   'button.foreign': { en: 'That button belongs to another chat, so I ignored it.', zh: '该按钮属于其他会话，已忽略。' },
+  'button.owner_only': { en: 'That result was made on its requester’s own NemoVideo account, so only they can use its buttons.', zh: '该结果使用的是发起人自己的 NemoVideo 账号，只有本人可以使用这些按钮。' },
   'button.finished': { en: 'That job has already finished.', zh: '该任务已结束。' },
   // acknowledgement and status card
   'ack.turn': { en: '🎬 Got it!', zh: '🎬 收到！' },

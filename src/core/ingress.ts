@@ -114,6 +114,8 @@ export class Ingress implements ConversationIngress {
       const action = await deps.buttons.resolve(intent.id);
       if (!action) return say(t(lang, 'button.expired'));
       if (action.conv !== msg.conversationKey) return notice(t(lang, 'button.foreign'));
+      // A result made on someone's own account: its buttons act on their project (Delete keeps its own rule).
+      if (action.owner && action.owner !== msg.userId && action.action !== 'delete') return notice(t(lang, 'button.owner_only'));
       attachments = [];
       const next = await buttonOutcome(action, msg, outbox, target, privateNotice(msg));
       if ('notice' in next) return notice(next.notice);

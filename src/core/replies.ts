@@ -10,6 +10,9 @@ import type { JobContext } from './job-context.js';
 import type { Button } from './outbox.js';
 import type { CoreServices } from './services.js';
 
+/** On a job that ran on its requester's own account, only they may press its buttons: they act on their project. */
+const ownerOf = (ctx: JobContext): Pick<ButtonAction, 'owner'> => (ctx.data.account === 'personal' && ctx.data.target.userId ? { owner: ctx.data.target.userId } : {});
+
 /**
  * One-tap buttons for what the agent's GUI wording pointed at: Export (when the project is ready and
  * the bot is not exporting by itself), a dragged edit ("Move the title to the end"), or another
@@ -19,9 +22,9 @@ export async function guiButtons(svc: CoreServices, ctx: JobContext, actions: Gu
   const { conv, target } = ctx.data;
   const row: Button[] = [];
   for (const a of actions) {
-    if (a.kind === 'export' && o.ready && !o.exporting) row.push(await svc.buttons.create(t(target.lang, 'btn.export_first'), { action: 'export', conv, jobId: ctx.id }));
-    if (a.kind === 'edit') row.push(await svc.buttons.create(t(target.lang, 'btn.edit', { text: a.instruction }).slice(0, 60), { action: 'answer', conv, value: a.instruction, jobId: ctx.id }));
-    if (a.kind === 'click') row.push(await svc.buttons.create(t(target.lang, 'btn.click', { text: a.label }).slice(0, 60), { action: 'answer', conv, value: a.label, jobId: ctx.id }));
+    if (a.kind === 'export' && o.ready && !o.exporting) row.push(await svc.buttons.create(t(target.lang, 'btn.export_first'), { action: 'export', conv, jobId: ctx.id, ...ownerOf(ctx) }));
+    if (a.kind === 'edit') row.push(await svc.buttons.create(t(target.lang, 'btn.edit', { text: a.instruction }).slice(0, 60), { action: 'answer', conv, value: a.instruction, jobId: ctx.id, ...ownerOf(ctx) }));
+    if (a.kind === 'click') row.push(await svc.buttons.create(t(target.lang, 'btn.click', { text: a.label }).slice(0, 60), { action: 'answer', conv, value: a.label, jobId: ctx.id, ...ownerOf(ctx) }));
   }
   return row.length ? [row] : undefined;
 }
@@ -31,7 +34,7 @@ export async function questionButtons(svc: CoreServices, ctx: JobContext, option
   if (!options.length) return undefined;
   const buttons: Button[] = [];
   for (const o of options.slice(0, 10)) {
-    buttons.push(await svc.buttons.create(o.label.slice(0, 60), { action: 'answer', conv: ctx.data.conv, value: o.label, jobId: ctx.id }));
+    buttons.push(await svc.buttons.create(o.label.slice(0, 60), { action: 'answer', conv: ctx.data.conv, value: o.label, jobId: ctx.id, ...ownerOf(ctx) }));
   }
   const rows: Button[][] = [];
   for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
@@ -41,7 +44,7 @@ export async function questionButtons(svc: CoreServices, ctx: JobContext, option
 /** Under a delivered video: export again, retry (same prompt), new project. */
 export async function resultButtons(svc: CoreServices, ctx: JobContext): Promise<Button[][]> {
   const { conv, target, prompt } = ctx.data;
-  return iterationButtons(svc, { conv, lang: target.lang, prompt, jobId: ctx.id, userId: target.userId });
+  return iterationButtons(svc, { conv, lang: target.lang, prompt, jobId: ctx.id, userId: target.userId, ...ownerOf(ctx) });
 }
 
 /**
@@ -50,9 +53,9 @@ export async function resultButtons(svc: CoreServices, ctx: JobContext): Promise
  * when pressed) and delete (the requester's). All of it lives in Redis, so a press works hours later,
  * after a restart, on any process.
  */
-export async function iterationButtons(svc: Pick<CoreServices, 'buttons'>, o: { conv: string; lang: string; prompt: string; jobId: string; userId?: string }): Promise<Button[][]> {
+export async function iterationButtons(svc: Pick<CoreServices, 'buttons'>, o: { conv: string; lang: string; prompt: string; jobId: string; userId?: string; owner?: string }): Promise<Button[][]> {
   const { conv, lang, prompt, jobId } = o;
-  const make = (key: MessageKey, action: Omit<ButtonAction, 'conv' | 'jobId'>) => svc.buttons.create(t(lang, key), { ...action, conv, jobId });
+  const make = (key: MessageKey, action: Omit<ButtonAction, 'conv' | 'jobId'>) => svc.buttons.create(t(lang, key), { ...action, conv, jobId, ...(o.owner ? { owner: o.owner } : {}) });
   const first: Button[] = [await make('btn.export', { action: 'export' })];
   if (prompt.trim()) first.push(await make('btn.retry', { action: 'retry', value: prompt }), await make('btn.remix', { action: 'remix', value: prompt }));
   first.push(await make('btn.new', { action: 'new' }));
@@ -65,10 +68,10 @@ export async function iterationButtons(svc: Pick<CoreServices, 'buttons'>, o: { 
 export async function failureButtons(svc: CoreServices, ctx: JobContext): Promise<Button[][] | undefined> {
   const { conv, target, prompt, kind } = ctx.data;
   if (kind === 'export' || (kind === 'turn' && ctx.data.step !== 'turn')) {
-    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'export', conv, jobId: ctx.id })]];
+    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'export', conv, jobId: ctx.id, ...ownerOf(ctx) })]];
   }
   if (kind === 'turn' && prompt.trim()) {
-    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id })]];
+    return [[await svc.buttons.create(t(target.lang, 'btn.retry'), { action: 'retry', conv, value: prompt, jobId: ctx.id, ...ownerOf(ctx) })]];
   }
   return undefined;
 }

@@ -81,6 +81,18 @@ describe('a personal token in a group', () => {
     expect(anaCalls.filter((r) => r.token !== PERSONAL).map((r) => r.endpoint)).toEqual([]);
   }, 60_000);
 
+  it("the buttons under A's personal result are A's: B pressing Export again is refused (addressed to B) and nothing reaches Nemo", async () => {
+    const anaVideo = videosIn(group.id)[0]!;
+    const exportAgain = anaVideo.replyMarkup!.inline_keyboard.flat().find((b) => /Export again/.test(b.text))!;
+    const renders = sim.requestsTo('render_start').length;
+    fake.pressButton({ chatId: group.id, from: ben, messageId: anaVideo.messageId, data: exportAgain.callback_data! });
+    const refusal = await lastText(group.id, /only they can use its buttons/, 'the refusal');
+    expect(refusal.entities).toEqual([expect.objectContaining({ type: 'text_link', url: `tg://user?id=${ben.id}` })]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sim.requestsTo('render_start')).toHaveLength(renders);
+    expect(videosIn(group.id)).toHaveLength(2);
+  }, 40_000);
+
   it("/credits in the group shows A's own balance to A and the group's to B", async () => {
     sim.setCredits(PERSONAL, 4321);
     inGroup(ana, '/credits');
