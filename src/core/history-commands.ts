@@ -46,7 +46,7 @@ export async function showJob(deps: Deps, outbox: Outbox, target: ChatTarget, ms
   const entry = /^[a-z0-9]{1,32}$/.test(id) ? await new JobHistory(deps.redis, deps.keys).get(msg.conversationKey, id) : undefined;
   if (!entry) return t(lang, 'show.unknown', { id: clip(id, 32) });
   if (!entry.fileRef && !entry.url) return t(lang, 'show.no_video', { id: entry.id });
-  const buttons = await iterationButtons(deps, { conv: msg.conversationKey, lang, prompt: entry.prompt, jobId: entry.jobId, userId: entry.userId });
+  const buttons = await iterationButtons(deps, { conv: msg.conversationKey, lang, prompt: entry.prompt, jobId: entry.jobId, userId: entry.userId, ...(entry.owner ? { owner: entry.owner } : {}) });
   const caption = t(lang, 'show.caption', { id: entry.id, prompt: clip(entry.prompt, 200) || undefined });
   const common = { replyTo: msg.replyToMessageId, buttons };
   if (entry.fileRef) {

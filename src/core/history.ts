@@ -28,6 +28,8 @@ export const historyEntrySchema = z.object({
   url: z.string().optional(),
   /** A platform's own reference to the posted video, to post it again without uploading. */
   fileRef: z.string().optional(),
+  /** The job ran on this user's own account (/login): the buttons of its result are theirs. */
+  owner: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 

@@ -22,7 +22,8 @@ export async function recordRunning(svc: CoreServices, ctx: JobContext): Promise
 
 /** The posted result: a platform file reference (to post it again) and the download link. */
 export function recordResult(svc: CoreServices, ctx: JobContext, r: { fileRef?: string; url?: string }): Promise<void> {
-  return update(svc, ctx, { ...(r.fileRef ? { fileRef: r.fileRef } : {}), ...(r.url ? { url: r.url } : {}) });
+  const owner = ctx.data.account === 'personal' ? ctx.data.target.userId : undefined;
+  return update(svc, ctx, { ...(r.fileRef ? { fileRef: r.fileRef } : {}), ...(r.url ? { url: r.url } : {}), ...(owner ? { owner } : {}) });
 }
 
 export async function recordEnd(svc: CoreServices, ctx: JobContext, state: 'done' | 'failed' | 'cancelled'): Promise<void> {

@@ -31,7 +31,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const videosIn = (chatId: number) => fake.sent(chatId).filter((m) => m.kind === 'video');
+/** Videos the jobs delivered (not the ones /show posted again, captioned "🎬 Job #…"). */
+const videosIn = (chatId: number) => fake.sent(chatId).filter((m) => m.kind === 'video' && !/^🎬 Job #/.test(m.caption ?? ''));
+const reposts = (chatId: number) => fake.sent(chatId).filter((m) => m.kind === 'video' && /^🎬 Job #/.test(m.caption ?? ''));
 const posted = (chatId: number, re: RegExp) => fake.sent(chatId).filter((m) => re.test(m.text ?? m.caption ?? ''));
 const lastText = (chatId: number, re: RegExp, what: string) => fake.waitFor(() => posted(chatId, re).at(-1), 20_000, what);
 const videoOf = (chatId: number, n: number, what: string) => fake.waitFor(() => videosIn(chatId)[n - 1], 30_000, what);
@@ -91,6 +93,15 @@ describe('a personal token in a group', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sim.requestsTo('render_start')).toHaveLength(renders);
     expect(videosIn(group.id)).toHaveLength(2);
+    // Posted again by /show, its buttons are still A's.
+    inGroup(ben, '/jobs');
+    const id = /#([a-z0-9]{6}) · [^\n]*red fox/.exec((await lastText(group.id, /Recent jobs here/, 'the list')).text!)![1]!;
+    inGroup(ben, `/show ${id}`);
+    const shown = await fake.waitFor(() => reposts(group.id)[0], 20_000, 'the video posted again');
+    const again = shown.replyMarkup!.inline_keyboard.flat().find((b) => /Export again/.test(b.text))!;
+    fake.pressButton({ chatId: group.id, from: ben, messageId: shown.messageId, data: again.callback_data! });
+    await fake.waitFor(() => posted(group.id, /only they can use its buttons/).length === 2 || undefined, 20_000, 'the second refusal');
+    expect(sim.requestsTo('render_start')).toHaveLength(renders);
   }, 40_000);
 
   it("/credits in the group shows A's own balance to A and the group's to B", async () => {
