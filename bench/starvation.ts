@@ -15,10 +15,10 @@ import { waitUntil } from './lib/processes.js';
  * - `queued`: the K renders are started first; then `waiting` turns flood a turn lane sized for a
  *   tenth of them (WORKER_CONCURRENCY), so most wait in the queue while the renders finish.
  */
-async function latencies(waiting: number, k: number, mode: 'open' | 'queued'): Promise<number[]> {
+async function latencies(waiting: number, k: number, mode: 'open' | 'queued', scale: number): Promise<number[]> {
   const lane = Math.max(1, Math.floor(waiting / 10));
   const p: InProcess = await startInProcess(
-    { turnMs: 1_000, editTurnMs: 3_600_000, heartbeatMs: 5_000, renderStepMs: mode === 'queued' ? 4_000 : 1_000 },
+    { turnMs: 1_000 * scale, editTurnMs: 3_600_000, heartbeatMs: 5_000, renderStepMs: (mode === 'queued' ? 4_000 : 1_000) * scale },
     mode === 'queued' ? { WORKER_CONCURRENCY: String(lane) } : {},
   );
   try {
@@ -48,13 +48,15 @@ async function latencies(waiting: number, k: number, mode: 'open' | 'queued'): P
   }
 }
 
-export async function run(o: { n?: number; k?: number } = {}): Promise<BenchReport> {
+/** `timeScale` shortens the simulated turns and renders (the suite's smoke run); the bench uses 1. */
+export async function run(o: { n?: number; k?: number; timeScale?: number } = {}): Promise<BenchReport> {
+  const scale = o.timeScale ?? 1;
   const n = o.n ?? Number(process.env.STARVATION_N ?? 1000);
   const k = o.k ?? Number(process.env.STARVATION_K ?? 20);
   const rep = newReport('starvation', { waitingTurns: n, renders: k, settings: 'defaults (ROLE=all in one process)' });
-  const base = await latencies(0, k, 'open');
-  const open = await latencies(n, k, 'open');
-  const queued = await latencies(n, k, 'queued');
+  const base = await latencies(0, k, 'open', scale);
+  const open = await latencies(n, k, 'open', scale);
+  const queued = await latencies(n, k, 'queued', scale);
   rep.rows.push(
     row({ name: `${n} turns open: p50`, baseline: percentile(base, 50), value: percentile(open, 50), unit: 'ms' }),
     row({ name: `${n} turns open: p99`, baseline: percentile(base, 99), value: percentile(open, 99), unit: 'ms', target: '≤ 2000 ms', max: 2000 }),
