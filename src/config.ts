@@ -85,7 +85,7 @@ export const coreConfigFields = {
   NEMO_WEB_URL: httpUrl('https://nemovideo.com').describe('Nemo web app URL (registration, top-up and project links).'),
   TOKEN_ENCRYPTION_KEY: optionalString()
     .refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hex characters or base64')
-    .describe('Key for users\' own Nemo tokens (/login), encrypted at rest with AES-256-GCM: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`). Unset: /login is turned off.'),
+    .describe('Key for users\' own Nemo tokens (/login), encrypted at rest with AES-256-GCM: 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`). Unset: a key derived from the bot\'s own platform token (Telegram\'s, else Discord\'s) is used, so changing that token forgets the stored logins (users /login again).'),
   NEMO_TOKEN: optionalString().describe('A Nemo API token (nmv_usr_…). When unset each conversation gets its own free anonymous token.'),
   NEMO_SKILL_SOURCE: z.string().min(1).default('video-leonardo').describe('X-Skill-Source attribution header.'),
   NEMO_SKILL_VERSION: z.string().min(1).default('1.9').describe('X-Skill-Version attribution header.'),
