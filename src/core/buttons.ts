@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { BUTTON_TTL_S as TTL_S } from './defaults.js';
 import type { Keys } from './keys.js';
 import type { Button } from './outbox.js';
+import { readStoredJson } from './stored-json.js';
 
 export const buttonActionSchema = z.object({
   action: z.enum(['export', 'retry', 'new', 'credits', 'status', 'answer', 'aspect', 'open', 'delete', 'remix']),
@@ -43,9 +44,6 @@ export class ButtonStore {
   }
 
   async resolve(id: string): Promise<ButtonAction | undefined> {
-    const raw = await this.redis.get(this.keys.button(id));
-    if (!raw) return undefined;
-    const parsed = buttonActionSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    return readStoredJson(await this.redis.get(this.keys.button(id)), buttonActionSchema);
   }
 }

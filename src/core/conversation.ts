@@ -31,11 +31,15 @@ import { pauseHold } from './pause-hold.js';
 export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobResult> {
   const { id, data } = ctx;
   const inLine = LINE_KINDS.has(data.kind);
+  /** The job is over: free its place in the line and drop its copy of a personal token. */
+  const wrapUp = async () => {
+    if (inLine) await leaveLine(svc, data, id);
+    await forgetJobToken(ctx);
+  };
   if (await svc.redis.exists(svc.keys.cancelled(id))) {
     await cancelRunningRender(svc, id, data, ctx.log);
     await markCancelled(svc, id, data);
-    if (inLine) await leaveLine(svc, data, id);
-    await forgetJobToken(ctx);
+    await wrapUp();
     return FINISHED;
   }
   // Resumed after a crash between a hand-over and this job's completion: finish the hand-over.
@@ -56,16 +60,10 @@ export async function runJob(svc: CoreServices, ctx: JobContext): Promise<JobRes
   } catch (err) {
     // A failed attempt keeps its place in the line while the queue retries it (or hands it back at shutdown).
     const handedBack = handingBack(ctx.signal) || storeUnavailable(err);
-    if (ctx.attemptsLeft === 0 && !handedBack) {
-      if (inLine) await leaveLine(svc, data, id);
-      await forgetJobToken(ctx).catch(() => undefined);
-    }
+    if (ctx.attemptsLeft === 0 && !handedBack) await wrapUp().catch((e) => ctx.log.warn({ err: e }, 'could not wrap up the failed job'));
     throw err;
   }
-  if (result.kind === 'finished') {
-    if (inLine) await leaveLine(svc, data, id);
-    await forgetJobToken(ctx);
-  }
+  if (result.kind === 'finished') await wrapUp();
   return result;
 }
 

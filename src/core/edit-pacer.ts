@@ -14,7 +14,7 @@
  * State is per process; separate worker processes editing one chat are rare and still bounded by
  * the adapters' 429 handling.
  */
-import type { Button, ChatTarget, MessageRef, Outbox, SendOptions } from './outbox.js';
+import { wrapOutbox, type Button, type ChatTarget, type MessageRef, type Outbox, type SendOptions } from './outbox.js';
 
 interface PendingEdit {
   content: string;
@@ -132,36 +132,19 @@ export function pacedOutbox(outbox: Outbox, onError?: (err: unknown, messageKey:
   if ((outbox as Outbox & { [PACED]?: true })[PACED]) return outbox;
   const pacer = new EditPacer(onError);
   const key = (ref: MessageRef) => `${ref.chatId}:${ref.messageId}`;
-  const paced: Outbox & { [PACED]: true } = {
+  return wrapOutbox(outbox, {
     [PACED]: true,
-    get platform() {
-      return outbox.platform;
-    },
-    get limits() {
-      return outbox.limits;
-    },
-    get directNotices() {
-      return outbox.directNotices;
-    },
     async sendText(target: ChatTarget, text: string, opts?: SendOptions) {
       const ref = await outbox.sendText(target, text, opts);
       pacer.remember(key(ref), contentOf(text, opts?.buttons));
       return ref;
     },
-    editText(target, ref, text, opts) {
+    editText(target: ChatTarget, ref: MessageRef, text: string, opts?: SendOptions) {
       return pacer.edit(ref.chatId, key(ref), contentOf(text, opts?.buttons), editIntervalFor(outbox, target), () => outbox.editText(target, ref, text, opts));
     },
-    deleteMessage(target, ref) {
+    deleteMessage(target: ChatTarget, ref: MessageRef) {
       pacer.cancel(key(ref));
       return outbox.deleteMessage(target, ref);
     },
-    sendVideo: (target, video) => outbox.sendVideo(target, video),
-    sendLink: (target, link) => outbox.sendLink(target, link),
-    sendAction: (target, action) => outbox.sendAction(target, action),
-    maxUploadBytes: (target) => outbox.maxUploadBytes(target),
-    resolveAttachment: (att) => outbox.resolveAttachment(att),
-    ...(outbox.isAdmin ? { isAdmin: (target: ChatTarget, userId: string) => outbox.isAdmin!(target, userId) } : {}),
-    ...(outbox.relativeTime ? { relativeTime: (atMs: number) => outbox.relativeTime!(atMs) } : {}),
-  };
-  return paced;
+  });
 }

@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from './keys.js';
+import { readStoredJson } from './stored-json.js';
 
 export const HISTORY_MAX = 20;
 export const HISTORY_TTL_S = 30 * 24 * 3600;
@@ -86,11 +87,5 @@ export class JobHistory {
 }
 
 function parse(raw: string | null | undefined): HistoryEntry | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = historyEntrySchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readStoredJson(raw, historyEntrySchema);
 }

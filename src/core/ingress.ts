@@ -228,6 +228,7 @@ export class Ingress implements ConversationIngress {
   private async enqueue(msg: IncomingMessage, target: ChatTarget, outbox: Outbox, jobId: string, kind: JobKind, prompt: string, attachments: Attachment[], settings: Settings): Promise<IngressResult> {
     const { deps } = this;
     const header = headerFor(kind, target.lang, prompt, attachments);
+    const scope = msg.scopeId ?? msg.conversationKey;
     const { platformMeta: _botOnly, ...jobTarget } = target;
     const data: ConversationJobData = {
       v: 1,
@@ -242,7 +243,7 @@ export class Ingress implements ConversationIngress {
       header,
       createdAt: Date.now(),
       step: 'start',
-      scope: msg.scopeId ?? msg.conversationKey,
+      scope,
     };
     let position = 1;
     if (LINE_KINDS.has(kind)) {
@@ -257,7 +258,7 @@ export class Ingress implements ConversationIngress {
       }
       // The admin's daily quota counts generations (turns) only once they are sure to be queued.
       if (kind === 'turn' && settings.quotaPerDay !== undefined) {
-        data.quotaKey = await this.settings.takeQuota(msg.scopeId ?? msg.conversationKey, msg.userId, settings.quotaPerDay);
+        data.quotaKey = await this.settings.takeQuota(scope, msg.userId, settings.quotaPerDay);
         if (!data.quotaKey) {
           await deps.line.leave(msg.conversationKey, jobId);
           await deps.shares.give(msg.platform, msg.userId, jobId);

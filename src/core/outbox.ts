@@ -198,3 +198,17 @@ export interface Outbox {
 
 /** The outboxes a process can post through, by platform. */
 export type OutboxRegistry = Partial<Record<Platform, Outbox>>;
+
+/**
+ * `outbox` with some members replaced (`overrides`) and every other one forwarded as it is, so a
+ * wrapper (edit pacing, metrics) never drops a member added to the Outbox interface later.
+ */
+export function wrapOutbox(outbox: Outbox, overrides: Partial<Outbox> & Record<symbol, unknown>): Outbox {
+  return new Proxy(outbox, {
+    get(target, prop) {
+      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<string | symbol, unknown>)[prop];
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}

@@ -20,6 +20,7 @@ import { t } from './i18n.js';
 import type { Keys } from './keys.js';
 import type { IncomingMessage } from './message.js';
 import { outboxErrorKind, type ChatTarget, type Outbox } from './outbox.js';
+import { readStoredJson } from './stored-json.js';
 
 /** The stored record: the person's direct chat with the bot. */
 const reachableSchema = z.object({ chatId: z.string().min(1), conversationKey: z.string().min(1) });
@@ -53,14 +54,8 @@ export class PrivateNotices {
   }
 
   private async reachable(msg: IncomingMessage): Promise<Reachable | undefined> {
-    const raw = await this.redis.get(this.keys.reachable(msg.platform, msg.userId));
-    if (!raw) return undefined;
-    try {
-      const parsed = reachableSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined; // a damaged record: as if there were none
-    }
+    // A damaged record reads as none.
+    return readStoredJson(await this.redis.get(this.keys.reachable(msg.platform, msg.userId)), reachableSchema);
   }
 
   /** True when the notice reached the direct chat; false (the caller falls back to the group) otherwise. */

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { t } from './i18n.js';
 import type { Keys } from './keys.js';
 import { uiLanguage } from './language.js';
+import { readStoredJson } from './stored-json.js';
 
 export const settingsSchema = z.object({
   quotaPerDay: z.number().int().min(0).optional(),
@@ -32,14 +33,8 @@ export class SettingsStore {
   ) {}
 
   async get(scope: string): Promise<Settings> {
-    const raw = await this.redis.get(this.keys.settings(scope));
-    try {
-      const parsed = settingsSchema.safeParse(raw ? JSON.parse(raw) : {});
-      if (parsed.success) return parsed.data;
-    } catch {
-      // fall through to the defaults
-    }
-    return settingsSchema.parse({});
+    // Unset or damaged: the defaults.
+    return readStoredJson(await this.redis.get(this.keys.settings(scope)), settingsSchema) ?? settingsSchema.parse({});
   }
 
   async update(scope: string, change: (s: Settings) => Settings): Promise<Settings> {

@@ -7,18 +7,13 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from './keys.js';
 import type { MessageRef } from './outbox.js';
+import { readStoredJson } from './stored-json.js';
 
 const messageRefSchema = z.object({ chatId: z.string().min(1), messageId: z.string().min(1) });
 
 /** Parse a stored status reference; undefined when it is missing or not one. */
 export function parseMessageRef(raw: string | null | undefined): MessageRef | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = messageRefSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readStoredJson(raw, messageRefSchema);
 }
 
 /** The status message of job `jobId`, if one was stored. */

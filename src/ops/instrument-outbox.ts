@@ -1,8 +1,8 @@
 /**
  * Metrics around the outboxes: every video posted, as a file or as a link, by platform. The outboxes
- * themselves stay untouched; a proxy forwards every other call to them.
+ * themselves stay untouched; every other call is forwarded to them.
  */
-import type { Outbox, OutboxRegistry } from '../core/outbox.js';
+import { wrapOutbox, type Outbox, type OutboxRegistry } from '../core/outbox.js';
 import type { Metrics } from './metrics.js';
 
 export function instrumentOutbox(outbox: Outbox, metrics: Metrics): Outbox {
@@ -18,14 +18,8 @@ export function instrumentOutbox(outbox: Outbox, metrics: Metrics): Outbox {
       return ref;
     },
   };
-  // A proxy, so methods added to the Outbox interface later are forwarded without changes here.
-  return new Proxy(outbox, {
-    get(target, prop) {
-      if (prop === 'sendVideo' || prop === 'sendLink') return counted[prop];
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  // Every other member is forwarded as it is (wrapOutbox).
+  return wrapOutbox(outbox, counted);
 }
 
 export function instrumentOutboxes(outboxes: OutboxRegistry, metrics: Metrics): OutboxRegistry {
